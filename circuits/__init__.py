@@ -1,0 +1,1 @@
+"""The constraint system of the solvency argument, shared by prover and verifier."""

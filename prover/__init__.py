@@ -1,0 +1,1 @@
+"""The prover: numba arithmetic kernels, SRS, KZG and the solvency prover."""
