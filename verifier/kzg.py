@@ -1,0 +1,195 @@
+"""Batched KZG opening verification (PROTOCOL.md section 5, step 5), pure Python.
+
+Commitments C_k opened at z and C'_k opened at z2, with claimed evaluations, batched
+with challenge v (per point) and u (across the two points), are accepted iff
+
+    e(W_z + u W_z2, [tau]_2) = e(z W_z + u z2 W_z2 + Fc - E g1, [1]_2),
+    Fc = sum_k v^k C_k + u sum_k v^k C'_k,  E = the same combination of evaluations,
+
+checked as one product of two Miller loops and a single final exponentiation. The G1
+linear combination (about 35 points) is one Pippenger MSM on plain integers in
+Jacobian coordinates, which is far faster than py_ecc's field objects.
+
+Points may be py_ecc optimized_bn128 G1 points (as :func:`decode_g1` returns) or
+affine integer pairs (x, y) with (0, 0) the point at infinity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from py_ecc.fields import optimized_bn128_FQ as FQ
+from py_ecc.fields import optimized_bn128_FQ12 as FQ12
+from py_ecc.optimized_bn128 import Z1, b, final_exponentiate, is_inf, is_on_curve, pairing
+
+from zkpor.verifier.field import Q, R
+from zkpor.verifier.srs import VerifierKey
+
+Affine = tuple[int, int] | None
+Jac = tuple[int, int, int]
+_INF: Jac = (1, 1, 0)
+
+
+def _jac_double(p: Jac) -> Jac:
+    x, y, z = p
+    if z == 0 or y == 0:
+        return _INF
+    a = x * x % Q
+    bb = y * y % Q
+    c = bb * bb % Q
+    d = 2 * ((x + bb) * (x + bb) - a - c) % Q
+    e = 3 * a % Q
+    x3 = (e * e - 2 * d) % Q
+    return (x3, (e * (d - x3) - 8 * c) % Q, 2 * y * z % Q)
+
+
+def _jac_add(p: Jac, q: Jac) -> Jac:
+    x1, y1, z1 = p
+    x2, y2, z2 = q
+    if z1 == 0:
+        return q
+    if z2 == 0:
+        return p
+    z1z1 = z1 * z1 % Q
+    z2z2 = z2 * z2 % Q
+    u1 = x1 * z2z2 % Q
+    u2 = x2 * z1z1 % Q
+    s1 = y1 * z2 * z2z2 % Q
+    s2 = y2 * z1 * z1z1 % Q
+    h = (u2 - u1) % Q
+    rr = (s2 - s1) % Q
+    if h == 0:
+        return _jac_double(p) if rr == 0 else _INF
+    hh = h * h % Q
+    hhh = h * hh % Q
+    v = u1 * hh % Q
+    x3 = (rr * rr - hhh - 2 * v) % Q
+    y3 = (rr * (v - x3) - s1 * hhh) % Q
+    return (x3, y3, z1 * z2 * h % Q)
+
+
+def _jac_add_affine(p: Jac, x2: int, y2: int) -> Jac:
+    x1, y1, z1 = p
+    if z1 == 0:
+        return (x2, y2, 1)
+    z1z1 = z1 * z1 % Q
+    u2 = x2 * z1z1 % Q
+    s2 = y2 * z1 * z1z1 % Q
+    h = (u2 - x1) % Q
+    rr = (s2 - y1) % Q
+    if h == 0:
+        return _jac_double(p) if rr == 0 else _INF
+    hh = h * h % Q
+    hhh = h * hh % Q
+    v = x1 * hh % Q
+    x3 = (rr * rr - hhh - 2 * v) % Q
+    y3 = (rr * (v - x3) - y1 * hhh) % Q
+    return (x3, y3, z1 * h % Q)
+
+
+def _to_affine(p: Jac) -> Affine:
+    x, y, z = p
+    if z == 0:
+        return None
+    zi = pow(z, -1, Q)
+    zi2 = zi * zi % Q
+    return (x * zi2 % Q, y * zi2 * zi % Q)
+
+
+def msm(points: Sequence[Affine], scalars: Sequence[int]) -> Affine:
+    """sum_i scalars[i] * points[i] (Pippenger, unsigned windows); None is infinity."""
+    pairs = [(p, s % R) for p, s in zip(points, scalars, strict=True) if p is not None and s % R]
+    if not pairs:
+        return None
+    c = 3 if len(pairs) < 8 else 4 if len(pairs) < 48 else 5
+    mask = (1 << c) - 1
+    acc = _INF
+    for w in range((R.bit_length() + c - 1) // c - 1, -1, -1):
+        for _ in range(c):
+            acc = _jac_double(acc)
+        buckets: list[Jac] = [_INF] * mask
+        shift = w * c
+        for (x, y), s in pairs:
+            d = (s >> shift) & mask
+            if d:
+                buckets[d - 1] = _jac_add_affine(buckets[d - 1], x, y)
+        running, window = _INF, _INF
+        for bucket in reversed(buckets):
+            running = _jac_add(running, bucket)
+            window = _jac_add(window, running)
+        acc = _jac_add(acc, window)
+    return _to_affine(acc)
+
+
+def as_affine(p: object) -> Affine:
+    """An input G1 point as affine integers (None for infinity), checked on the curve."""
+    if isinstance(p, tuple) and len(p) == 2 and all(isinstance(c, int) for c in p):
+        x, y = p
+        if x == 0 and y == 0:
+            return None
+        if not (0 <= x < Q and 0 <= y < Q) or (y * y - x * x * x - 3) % Q:
+            raise ValueError("G1 point is not on the curve")
+        return (x, y)
+    if isinstance(p, tuple) and len(p) == 3 and all(isinstance(c, FQ) for c in p):
+        if is_inf(p):
+            return None
+        if not is_on_curve(p, b):
+            raise ValueError("G1 point is not on the curve")
+        zi = pow(int(p[2]), -1, Q)
+        return (int(p[0]) * zi % Q, int(p[1]) * zi % Q)
+    raise ValueError("G1 point must be a py_ecc point or an (x, y) integer pair")
+
+
+def _py_ecc(p: Affine) -> tuple:
+    return Z1 if p is None else (FQ(p[0]), FQ(p[1]), FQ.one())
+
+
+def _scalar(x: object, what: str) -> int:
+    if not isinstance(x, int) or isinstance(x, bool) or not 0 <= x < R:
+        raise ValueError(f"{what} is not a field element below r")
+    return x
+
+
+def verify_openings(
+    vk: VerifierKey,
+    z: int,
+    commitments_z: Sequence[object],
+    evals_z: Sequence[int],
+    W_z: object,
+    z2: int,
+    commitments_z2: Sequence[object],
+    evals_z2: Sequence[int],
+    W_z2: object,
+    v: int,
+    u: int,
+) -> bool:
+    """Check two batched KZG openings with one pairing equation (see the module doc).
+
+    Returns False if the equation fails; raises ValueError on malformed input (a point
+    off the curve, a scalar not below r, mismatched list lengths). For a single opening
+    point pass empty lists for z2 and W_z2 = (0, 0).
+    """
+    if len(commitments_z) != len(evals_z) or len(commitments_z2) != len(evals_z2):
+        raise ValueError("each commitment needs exactly one claimed evaluation")
+    for name, x in (("z", z), ("z2", z2), ("v", v), ("u", u)):
+        _scalar(x, name)
+    evals = [_scalar(e, "evaluation") for e in (*evals_z, *evals_z2)]
+    wz, wz2 = as_affine(W_z), as_affine(W_z2)
+    comms = [as_affine(c) for c in (*commitments_z, *commitments_z2)]
+    coeffs: list[int] = []
+    for k in range(len(commitments_z)):
+        coeffs.append(pow(v, k, R))
+    for k in range(len(commitments_z2)):
+        coeffs.append(u * pow(v, k, R) % R)
+    e_total = sum(c * e for c, e in zip(coeffs, evals, strict=True)) % R
+    g1 = as_affine(vk.g1)
+    rhs = msm([wz, wz2, *comms, g1], [z, u * z2 % R, *coeffs, (R - e_total) % R])
+    lhs = msm([wz, wz2], [1, u])
+    rhs_neg = None if rhs is None else (rhs[0], (Q - rhs[1]) % Q)
+    f = pairing(vk.tau_g2, _py_ecc(lhs), final_exponentiate=False) * pairing(
+        vk.g2, _py_ecc(rhs_neg), final_exponentiate=False
+    )
+    return final_exponentiate(f) == FQ12.one()
+
+
+__all__ = ["as_affine", "msm", "verify_openings"]
