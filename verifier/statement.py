@@ -1,0 +1,174 @@
+"""The public statement an exchange publishes (PROTOCOL.md section 1), as JSON.
+
+Integers that can exceed 2^53 (prices, totals) are JSON strings of decimal digits, so
+no JSON reader can round them. Prices are in 1e-8 USD per whole coin, totals in
+1e-8 coin.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from zkpor import PROTOCOL_ID, PROTOCOL_VERSION
+from zkpor.circuits.solvency import (
+    MAX_ASSETS,
+    MAX_LOG_N,
+    MIN_LOG_N,
+    PRICE_BOUND,
+    TOTAL_BOUND,
+)
+from zkpor.verifier.errors import VerificationError
+from zkpor.verifier.transcript import Transcript
+
+
+@dataclass(frozen=True)
+class AssetInfo:
+    symbol: str
+    price: int
+    """1e-8 USD per whole coin."""
+    total: int
+    """Sum of all users' balances, 1e-8 coin (signed)."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    snapshot_id: str
+    snapshot_time: str
+    n: int
+    """Domain size N."""
+    n_u: int
+    """Number of fingerprints: real users + dummy users + the padding row."""
+    assets: tuple[AssetInfo, ...]
+    srs_digest: bytes
+    srs_insecure: bool
+    merkle_root: bytes
+
+    @property
+    def log_n(self) -> int:
+        return self.n.bit_length() - 1
+
+    def check(self) -> None:
+        """The statement checks of PROTOCOL.md section 1; raises VerificationError."""
+        n = self.n
+        if n & (n - 1) or not (1 << MIN_LOG_N) <= n <= (1 << MAX_LOG_N):
+            raise VerificationError(
+                f"domain size {n} is not a power of two in [2^{MIN_LOG_N}, 2^{MAX_LOG_N}]"
+            )
+        if not 1 <= len(self.assets) <= MAX_ASSETS:
+            raise VerificationError(f"asset count {len(self.assets)} is not in [1, {MAX_ASSETS}]")
+        symbols = [a.symbol for a in self.assets]
+        if len(set(symbols)) != len(symbols):
+            raise VerificationError("asset symbols are not unique")
+        for asset in self.assets:
+            if not asset.symbol:
+                raise VerificationError("an asset has an empty symbol")
+            if not 0 <= asset.price < PRICE_BOUND:
+                raise VerificationError(f"price of {asset.symbol} is outside [0, 2^64)")
+            if not -TOTAL_BOUND < asset.total < TOTAL_BOUND:
+                raise VerificationError(f"total of {asset.symbol} is outside (-2^160, 2^160)")
+        if not 1 <= self.n_u <= n:
+            raise VerificationError(f"fingerprint count {self.n_u} is not in [1, N={n}]")
+        if len(self.srs_digest) != 32 or len(self.merkle_root) != 32:
+            raise VerificationError("SRS digest and Merkle root must be 32 bytes each")
+        if not self.snapshot_id:
+            raise VerificationError("snapshot id is empty")
+
+    def absorb(self, transcript: Transcript) -> None:
+        """Round R0: everything public except the Merkle root (absorbed in R2)."""
+        transcript.absorb("protocol", PROTOCOL_ID)
+        transcript.absorb_int("version", PROTOCOL_VERSION)
+        transcript.absorb("snapshot_id", self.snapshot_id.encode())
+        transcript.absorb("snapshot_time", self.snapshot_time.encode())
+        transcript.absorb_int("N", self.n)
+        transcript.absorb_int("A", len(self.assets))
+        transcript.absorb_int("n_u", self.n_u)
+        for asset in self.assets:
+            transcript.absorb("symbol", asset.symbol.encode())
+            transcript.absorb_int("price", asset.price)
+            transcript.absorb_int("total", asset.total)
+        transcript.absorb("srs_digest", self.srs_digest)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "protocol": PROTOCOL_ID.decode(),
+            "version": PROTOCOL_VERSION,
+            "snapshot_id": self.snapshot_id,
+            "snapshot_time": self.snapshot_time,
+            "domain_size": self.n,
+            "n_fingerprints": self.n_u,
+            "units": {"price": "1e-8 USD per coin", "total": "1e-8 coin"},
+            "assets": [
+                {"symbol": a.symbol, "price": str(a.price), "total": str(a.total)}
+                for a in self.assets
+            ],
+            "srs_digest": self.srs_digest.hex(),
+            "srs_insecure": self.srs_insecure,
+            "merkle_root": self.merkle_root.hex(),
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, data: Any) -> Statement:
+        """Parse strictly; any missing or mistyped field raises VerificationError."""
+        try:
+            if data["protocol"] != PROTOCOL_ID.decode():
+                raise VerificationError(f"not a zkpor statement (protocol {data['protocol']!r})")
+            if data["version"] != PROTOCOL_VERSION:
+                raise VerificationError(f"unsupported statement version {data['version']!r}")
+            assets = tuple(
+                AssetInfo(_str(a["symbol"]), _int_str(a["price"]), _int_str(a["total"]))
+                for a in data["assets"]
+            )
+            return cls(
+                snapshot_id=_str(data["snapshot_id"]),
+                snapshot_time=_str(data["snapshot_time"]),
+                n=_int(data["domain_size"]),
+                n_u=_int(data["n_fingerprints"]),
+                assets=assets,
+                srs_digest=bytes.fromhex(_str(data["srs_digest"])),
+                srs_insecure=_bool(data["srs_insecure"]),
+                merkle_root=bytes.fromhex(_str(data["merkle_root"])),
+            )
+        except KeyError as exc:
+            raise VerificationError(f"statement lacks field {exc.args[0]!r}") from None
+        except (TypeError, ValueError) as exc:
+            raise VerificationError(f"statement field is malformed: {exc}") from None
+
+    @classmethod
+    def loads(cls, text: str) -> Statement:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise VerificationError(f"statement is not valid JSON: {exc}") from None
+        return cls.from_json(data)
+
+
+def _str(x: Any) -> str:
+    if not isinstance(x, str):
+        raise TypeError(f"expected a string, got {type(x).__name__}")
+    return x
+
+
+def _int(x: Any) -> int:
+    if isinstance(x, bool) or not isinstance(x, int):
+        raise TypeError(f"expected an integer, got {type(x).__name__}")
+    return x
+
+
+def _bool(x: Any) -> bool:
+    if not isinstance(x, bool):
+        raise TypeError(f"expected true or false, got {type(x).__name__}")
+    return x
+
+
+def _int_str(x: Any) -> int:
+    """An integer written as a JSON string of decimal digits with an optional minus sign."""
+    text = _str(x)
+    digits = text[1:] if text.startswith("-") else text
+    if not digits.isdigit() or not digits.isascii() or (len(digits) > 1 and digits[0] == "0"):
+        raise ValueError(f"{text!r} is not a canonical decimal integer")
+    return int(text)
