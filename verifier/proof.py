@@ -79,6 +79,7 @@ class Proof:
 
     def points(self) -> tuple[dict[str, G1Point], G1Point, G1Point]:
         """Decode every G1 point, rejecting points off the curve."""
+
         def point(label: str, raw: bytes) -> G1Point:
             try:
                 return decode_g1(raw)

@@ -77,27 +77,29 @@ def public_evaluations(statement: Statement, ch: dict[str, int]) -> dict[str, in
     t_t = (table[0] + sum((t - table[0]) * lagrange[j] for j, t in enumerate(table))) % R
     omega_inv = pow(omega, n - 1, R)
     l_last = scale * omega_inv % R * inv(zeta - omega_inv) % R
-    totals = sum(rp * a.total for rp, a in zip(rho_pows, statement.assets, strict=True)) % R
-    return {"tab": tab, "tT": t_t, "l_last": l_last, "z_n": z_n, "weighted_totals": totals}
+    return {"tab": tab, "tT": t_t, "l_last": l_last, "z_n": z_n}
 
 
-def sigma_over_n(
-    statement: Statement, fingerprints: Sequence[int], ch: dict[str, int], weighted_totals: int
-) -> int:
+def weighted_totals(statement: Statement, rho: int) -> int:
+    """sum_j rho^(j+1) L_j: the per-asset totals folded with rho."""
+    return sum(pow(rho, j + 1, R) * a.total for j, a in enumerate(statement.assets)) % R
+
+
+def sigma_over_n(statement: Statement, fingerprints: Sequence[int], ch: dict[str, int]) -> int:
     """sigma / N with sigma = gamma^2 sum_j rho^(j+1) L_j + gamma^3 sum_F 1/(beta + f)."""
     beta, gamma = ch["beta"], ch["gamma"]
+    totals = weighted_totals(statement, ch["rho"])
     denominators = [(beta + f) % R for f in fingerprints]
     if any(d == 0 for d in denominators):
         raise VerificationError("beta + f vanishes for a fingerprint")
     fp_sum = sum(batch_inv(denominators)) % R
-    sigma = (gamma * gamma % R * weighted_totals + pow(gamma, 3, R) * fp_sum) % R
+    sigma = (gamma * gamma % R * totals + pow(gamma, 3, R) * fp_sum) % R
     return sigma * inv(statement.n) % R
 
 
-def constraint_sum(
-    proof: Proof, public: dict[str, int], ch: dict[str, int], sigma_n: int
-) -> int:
+def constraint_sum(proof: Proof, public: dict[str, int], ch: dict[str, int], sigma_n: int) -> int:
     """sum_k alpha^k C_k(zeta) from the claimed evaluations."""
+
     def column(name: str, shifted: bool) -> int:
         if shifted:
             return proof.evals_prev[name]
@@ -130,7 +132,7 @@ def verify(
     commitments, w_zeta, w_zeta_prev = proof.points()
     ch = replay(statement, proof)
     public = public_evaluations(statement, ch)
-    sigma_n = sigma_over_n(statement, fingerprints, ch, public["weighted_totals"])
+    sigma_n = sigma_over_n(statement, fingerprints, ch)
     lhs = constraint_sum(proof, public, ch, sigma_n)
     z_n = public["z_n"]
     t = proof.evals
