@@ -800,12 +800,29 @@ def amounts_as_text(snap: Snapshot) -> pa.Array:
 
 
 def write_snapshot_csv(snap: Snapshot, path: str | os.PathLike) -> None:
-    """Write the long CSV ``uid,asset,amount`` atomically (users in snapshot order)."""
+    """Write the long CSV ``uid,asset,amount`` atomically (users in snapshot order).
+
+    A user with zero entries gets one row ``uid,<first asset>,0`` so that the user
+    survives a round trip (zero amounts make no entry but keep the user).
+    """
     counts = np.diff(snap.offsets)
-    uid_idx = np.repeat(np.arange(snap.n_users, dtype=np.int64), counts)
+    rows_per_user = np.maximum(counts, 1)
+    n_rows = int(rows_per_user.sum())
+    uid_idx = np.repeat(np.arange(snap.n_users, dtype=np.int64), rows_per_user)
+    start = np.zeros(snap.n_users, dtype=np.int64)
+    np.cumsum(rows_per_user[:-1], out=start[1:])
+    owner = snap.user_of_entry()
+    pos = start[owner] + (np.arange(snap.n_entries, dtype=np.int64) - snap.offsets[owner])
+    asset_col = np.zeros(n_rows, dtype=np.int64)
+    asset_col[pos] = snap.asset
+    text = amounts_as_text(snap)
+    if n_rows != snap.n_entries:
+        full = np.full(n_rows, -1, dtype=np.int64)
+        full[pos] = np.arange(snap.n_entries)
+        text = pc.if_else(pa.array(full < 0), "0", text.take(pa.array(np.maximum(full, 0))))
     uid_col = pa.array(snap.uids, pa.string()).take(pa.array(uid_idx))
-    sym_col = pa.array(snap.symbols, pa.string()).take(pa.array(snap.asset.astype(np.int64)))
-    table = pa.table({"uid": uid_col, "asset": sym_col, "amount": amounts_as_text(snap)})
+    sym_col = pa.array(snap.symbols, pa.string()).take(pa.array(asset_col))
+    table = pa.table({"uid": uid_col, "asset": sym_col, "amount": text})
     _write_csv_table(table, path)
 
 
