@@ -42,8 +42,6 @@ import os
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from zkpor.prover.ingest import _Progress, atomic_path, format_decimal, parse_decimal
 from zkpor.prover.snapshot import MAX_AMOUNT, MIN_AMOUNT, Snapshot, SnapshotError
 
@@ -384,7 +382,3 @@ def write_report(result: BuildResult, path: str | os.PathLike) -> int:
                 rows[-1][-1] += "; excluded: negative net equity"
             w.writerows(rows)
     return bad
-
-
-def snapshot_amounts_array(snapshot: Snapshot) -> np.ndarray:  # pragma: no cover - helper
-    return np.array(snapshot.amounts(), dtype=object)
