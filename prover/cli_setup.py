@@ -1,0 +1,145 @@
+"""Click commands: ``zkpor setup import|dev|check`` and ``zkpor bench setup``.
+
+Heavy modules (numpy, numba) are imported inside the commands, so ``zkpor --help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+DEFAULT_PTAU = Path(__file__).resolve().parents[1].parent / "shared/fixtures/pot16_final.ptau"
+
+
+def _fail(msg: str) -> None:
+    click.echo(f"error: {msg}", err=True)
+    sys.exit(2)
+
+
+def _insecure_banner() -> None:
+    click.secho(
+        "INSECURE: development SRS from a known tau. Proofs made with it prove NOTHING. "
+        "Use `zkpor setup import` with a public ceremony file for real proofs.",
+        fg="red",
+        bold=True,
+        err=True,
+    )
+
+
+@click.group()
+def setup() -> None:
+    """Trusted setup: import a snarkjs .ptau or make an INSECURE development SRS."""
+
+
+@setup.command("import")
+@click.argument("ptau", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--log-n", "log_n", type=int, required=True, help="Domain size N = 2^K.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+def setup_import(ptau: Path, log_n: int, out: Path, force: bool) -> None:
+    """Import and check the SRS for N = 2^K from a snarkjs .ptau (after prepare phase2)."""
+    from .srs import SetupError, import_ptau
+
+    t0 = time.perf_counter()
+    try:
+        vk = import_ptau(
+            ptau, log_n, out, force=force, progress=True, log=lambda m: click.echo(f"  ok: {m}")
+        )
+    except SetupError as exc:
+        _fail(str(exc))
+    click.echo(f"wrote {out} (N = 2^{log_n}) in {time.perf_counter() - t0:.1f} s")
+    click.echo(f"SRS digest {vk.digest.hex()}")
+
+
+@setup.command("dev")
+@click.option("--log-n", "log_n", type=int, required=True, help="Domain size N = 2^K.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--seed", default="0", show_default=True, help="Derives the known tau.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+def setup_dev(log_n: int, out: Path, seed: str, force: bool) -> None:
+    """Make an INSECURE development SRS (tau derived from the seed, known to anyone)."""
+    from .srs import SetupError, dev_srs
+
+    _insecure_banner()
+    try:
+        vk = dev_srs(log_n, out, seed=seed, force=force)
+    except SetupError as exc:
+        _fail(str(exc))
+    click.echo(f"wrote {out} (N = 2^{log_n}, INSECURE)")
+    click.echo(f"SRS digest {vk.digest.hex()}")
+    _insecure_banner()
+
+
+@setup.command("check")
+@click.argument("srs_dir", type=click.Path(file_okay=False, path_type=Path))
+def setup_check(srs_dir: Path) -> None:
+    """Re-check an SRS directory: vk.json digest, point files, random-combination checks."""
+    from .srs import SRS, SetupError
+
+    try:
+        srs = SRS.load(srs_dir)
+        srs.check(log=lambda m: click.echo(f"  ok: {m}"))
+    except SetupError as exc:
+        _fail(str(exc))
+    if srs.insecure:
+        _insecure_banner()
+    click.echo(f"{srs_dir}: N = 2^{srs.log_n}, source {srs.vk.source}")
+    click.echo(f"SRS digest {srs.digest.hex()}")
+
+
+@click.command("setup")
+@click.option("--ptau", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_PTAU)
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path))
+def bench_setup(ptau: Path, json_out: Path | None) -> None:
+    """Time the .ptau import (K = 16) and commitments to a random and a 16-bit column."""
+    import secrets
+
+    import numpy as np
+
+    from zkpor.verifier.field import R
+
+    from .fields import fr_from_ints
+    from .kzg import commit_evals, commit_evals_small
+    from .srs import SRS, SetupError, dev_srs, import_ptau
+
+    log_n = 16
+    n = 1 << log_n
+    res: dict[str, object] = {"log_n": log_n, "ptau": str(ptau)}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            dev_srs(4, Path(tmp) / "warm")
+            dev = SRS.load(Path(tmp) / "warm")
+            commit_evals(dev, fr_from_ints([1] * dev.n))
+            commit_evals_small(dev, np.ones(dev.n, dtype=np.uint64))
+            res["warmup_jit_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            import_ptau(ptau, log_n, Path(tmp) / "srs16")
+            res["import_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            srs = SRS.load(Path(tmp) / "srs16")
+            res["load_s"] = time.perf_counter() - t
+            vals = fr_from_ints([secrets.randbelow(R) for _ in range(n)])
+            t = time.perf_counter()
+            commit_evals(srs, vals)
+            res["commit_random_s"] = time.perf_counter() - t
+            small = np.frombuffer(secrets.token_bytes(2 * n), dtype=np.uint16).astype(np.uint64)
+            t = time.perf_counter()
+            commit_evals_small(srs, small)
+            res["commit_16bit_s"] = time.perf_counter() - t
+    except SetupError as exc:
+        _fail(str(exc))
+    for k, v in res.items():
+        click.echo(f"{k:>16}: {v:.3f}" if isinstance(v, float) else f"{k:>16}: {v}")
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(res, indent=2) + "\n")
+
+
+__all__ = ["bench_setup", "setup"]

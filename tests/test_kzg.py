@@ -1,0 +1,166 @@
+"""KZG commitments (prover) against the pure-Python batched opening check (verifier)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from zkpor.prover.fields import fr_from_ints, fr_from_uint64
+from zkpor.prover.kzg import (
+    INFINITY,
+    SRS,
+    add_points,
+    blind,
+    blinded_coeffs,
+    commit_coeffs,
+    commit_evals,
+    commit_evals_small,
+    evaluate,
+    open_batch,
+    point_bytes,
+    to_py_ecc,
+)
+from zkpor.prover.ntt import intt
+from zkpor.verifier.encoding import decode_g1, encode_g1
+from zkpor.verifier.field import R, root_of_unity
+from zkpor.verifier.kzg import verify_openings
+
+
+@pytest.fixture(scope="module")
+def srs(dev_srs_dir) -> SRS:  # noqa: ANN001
+    return SRS.load(dev_srs_dir(8))
+
+
+def _rand(rng: random.Random, n: int) -> np.ndarray:
+    return fr_from_ints([rng.randrange(R) for _ in range(n)])
+
+
+def _blinded_poly(srs: SRS, rng: random.Random, n_blind: int) -> tuple[np.ndarray, tuple]:
+    """Random values on H; returns (blinded coefficients, blinded commitment)."""
+    vals = _rand(rng, srs.n)
+    blinders = [rng.randrange(R) for _ in range(n_blind)]
+    coeffs = blinded_coeffs(intt(vals), blinders, srs.n)
+    return coeffs, blind(srs, commit_evals(srs, vals), blinders)
+
+
+def _proof(srs: SRS, rng: random.Random, k1: int = 6, k2: int = 3) -> dict:
+    f = [_blinded_poly(srs, rng, 1) for _ in range(k1)]
+    g = [_blinded_poly(srs, rng, 2) for _ in range(k2)]
+    z, v, u = rng.randrange(R), rng.randrange(R), rng.randrange(R)
+    z2 = z * pow(root_of_unity(srs.n), srs.n - 1, R) % R
+    return {
+        "z": z,
+        "commitments_z": [c for _, c in f],
+        "evals_z": [evaluate(p, z) for p, _ in f],
+        "W_z": open_batch(srs, [p for p, _ in f], z, v),
+        "z2": z2,
+        "commitments_z2": [c for _, c in g],
+        "evals_z2": [evaluate(p, z2) for p, _ in g],
+        "W_z2": open_batch(srs, [p for p, _ in g], z2, v) if g else INFINITY,
+        "v": v,
+        "u": u,
+    }
+
+
+def test_commit_evals_matches_coeffs(srs: SRS) -> None:
+    rng = random.Random(1)
+    vals = _rand(rng, srs.n)
+    assert commit_evals(srs, vals) == commit_coeffs(srs, intt(vals))
+
+
+def test_commit_small_matches(srs: SRS) -> None:
+    rng = np.random.default_rng(2)
+    small = rng.integers(0, 1 << 16, size=srs.n, dtype=np.uint64)
+    assert commit_evals_small(srs, small) == commit_evals(srs, fr_from_uint64(small))
+    big = rng.integers(0, 1 << 63, size=srs.n, dtype=np.uint64)
+    assert commit_evals_small(srs, big) == commit_evals(srs, fr_from_uint64(big))
+
+
+def test_blinding_keeps_values_on_h(srs: SRS) -> None:
+    rng = random.Random(3)
+    vals = _rand(rng, srs.n)
+    blinders = [rng.randrange(R) for _ in range(3)]
+    coeffs = blinded_coeffs(intt(vals), blinders, srs.n)
+    assert len(coeffs) == srs.n + 3
+    assert commit_coeffs(srs, coeffs) == blind(srs, commit_evals(srs, vals), blinders)
+    w = root_of_unity(srs.n)
+    assert evaluate(coeffs, pow(w, 5, R)) == evaluate(intt(vals), pow(w, 5, R))
+    assert blind(srs, commit_evals(srs, vals), []) == commit_evals(srs, vals)
+
+
+def test_open_verify_one_point(srs: SRS) -> None:
+    p = _proof(srs, random.Random(4), k1=5, k2=0)
+    assert verify_openings(srs.vk, **p)
+
+
+def test_open_verify_two_points(srs: SRS) -> None:
+    p = _proof(srs, random.Random(5))
+    assert verify_openings(srs.vk, **p)
+    # the verifier also takes py_ecc points (what decode_g1 returns)
+    q = dict(p)
+    q["commitments_z"] = [decode_g1(point_bytes(c)) for c in p["commitments_z"]]
+    q["W_z"] = to_py_ecc(p["W_z"])
+    assert verify_openings(srs.vk, **q)
+
+
+@pytest.mark.parametrize("what", ["eval", "eval2", "point", "W", "W2", "commitment", "z"])
+def test_rejects_tampering(srs: SRS, what: str) -> None:
+    p = _proof(srs, random.Random(6), k1=3, k2=2)
+    if what == "eval":
+        p["evals_z"][1] = (p["evals_z"][1] + 1) % R
+    elif what == "eval2":
+        p["evals_z2"][0] = (p["evals_z2"][0] + 1) % R
+    elif what == "point":
+        p["z2"] = (p["z2"] + 1) % R
+    elif what == "W":
+        p["W_z"] = add_points([p["W_z"], _gen()])
+    elif what == "W2":
+        p["W_z2"] = p["W_z"]
+    elif what == "commitment":
+        p["commitments_z"][0], p["commitments_z"][2] = p["commitments_z"][2], p["commitments_z"][0]
+    elif what == "z":
+        p["z"] = (p["z"] + 1) % R
+    assert not verify_openings(srs.vk, **p)
+
+
+def _gen() -> tuple[int, int]:
+    return (1, 2)
+
+
+def test_rejects_other_srs(srs: SRS, dev_srs_dir) -> None:  # noqa: ANN001
+    other = SRS.load(dev_srs_dir(8, "other"))
+    p = _proof(other, random.Random(7), k1=3, k2=1)
+    assert verify_openings(other.vk, **p)
+    assert not verify_openings(srs.vk, **p)
+
+
+def test_malformed_input(srs: SRS) -> None:
+    p = _proof(srs, random.Random(8), k1=2, k2=1)
+    with pytest.raises(ValueError, match="not on the curve"):
+        verify_openings(srs.vk, **{**p, "W_z": (1, 3)})
+    with pytest.raises(ValueError, match="below r"):
+        verify_openings(srs.vk, **{**p, "v": R})
+    with pytest.raises(ValueError, match="one claimed evaluation"):
+        verify_openings(srs.vk, **{**p, "evals_z": p["evals_z"][:1]})
+
+
+def test_encoding_roundtrip(srs: SRS) -> None:
+    c = commit_evals(srs, _rand(random.Random(9), srs.n))
+    assert encode_g1(to_py_ecc(c)) == point_bytes(c)
+    assert point_bytes(INFINITY) == bytes(64)
+
+
+def test_size_limits(srs: SRS) -> None:
+    with pytest.raises(ValueError, match="at most"):
+        commit_evals(srs, _rand(random.Random(10), srs.n + 1))
+    with pytest.raises(ValueError, match="at most"):
+        commit_coeffs(srs, _rand(random.Random(10), srs.n + 4))
+
+
+def test_fixture_end_to_end(srs16: SRS) -> None:
+    p = _proof(srs16, random.Random(11), k1=4, k2=2)
+    assert verify_openings(srs16.vk, **p)
+    p["evals_z"][0] = (p["evals_z"][0] + 1) % R
+    assert not verify_openings(srs16.vk, **p)
