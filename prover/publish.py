@@ -106,12 +106,31 @@ def write_outputs(out: Path, bundle: ProofBundle, snapshot: Snapshot, vk_file: P
         db.close()
 
 
-def _balances_json(snapshot: Snapshot, u: int) -> str:
-    """Per-symbol balances of user u (entries of one asset merged), as integer units."""
+def user_balances(snapshot: Snapshot, u: int) -> tuple[tuple[str, int], ...]:
+    """Per-symbol balances of user u (entries of one asset merged), in 1e-8 coin."""
     merged: dict[int, int] = {}
     for asset, amount in snapshot.user_balances(u):
         merged[asset] = merged.get(asset, 0) + amount
-    return json.dumps([[snapshot.symbols[a], str(v)] for a, v in sorted(merged.items())])
+    return tuple((snapshot.symbols[a], v) for a, v in sorted(merged.items()))
+
+
+def _balances_json(snapshot: Snapshot, u: int) -> str:
+    return json.dumps([[sym, str(v)] for sym, v in user_balances(snapshot, u)])
+
+
+def inclusion_record(
+    bundle: ProofBundle, snapshot: Snapshot, u: int, levels: list[list[bytes]]
+) -> InclusionRecord:
+    """User u's inclusion file straight from a proof bundle (``levels`` of the F tree)."""
+    leaf = bundle.fingerprints.index(bundle.user_fingerprints[u])
+    return InclusionRecord(
+        snapshot_id=bundle.statement.snapshot_id,
+        uid=snapshot.uids[u],
+        salt=bundle.salts[u],
+        balances=user_balances(snapshot, u),
+        leaf_index=leaf,
+        merkle_path=tuple(merkle_path(levels, leaf)),
+    )
 
 
 class PrivateFolder:

@@ -1,0 +1,44 @@
+"""Shared helpers for prover/verifier tests: small snapshots, proving and verifying in memory."""
+
+from __future__ import annotations
+
+from zkpor.prover.kzg import SRS
+from zkpor.prover.prove import ProofBundle, SolvencyProver
+from zkpor.prover.snapshot import Snapshot
+from zkpor.prover.trace import Trace, build_trace
+from zkpor.verifier.verify import Verified, verify
+
+SYMBOLS = ["BTC", "ETH", "USDT"]
+PRICES = [9_000_000_000_000, 300_000_000_000, 100_000_000]
+"""$90,000 per BTC, $3,000 per ETH, $1 per USDT, in 1e-8 USD."""
+COIN = 10**8
+
+
+def margin_snapshot() -> Snapshot:
+    """Margin short, a loan, an empty user, one asset held twice, dust."""
+    return Snapshot.from_users(
+        SYMBOLS,
+        PRICES,
+        {
+            "alice": [("BTC", 2 * COIN), ("USDT", 1_000 * COIN)],
+            "bob": [("ETH", -3 * COIN), ("USDT", 12_300 * COIN)],
+            "carol": [("BTC", 0), ("USDT", 5_000 * COIN)],
+            "dave": [],
+            "erin": [("ETH", COIN), ("ETH", 2 * COIN), ("USDT", 1)],
+        },
+    )
+
+
+def prove(
+    srs: SRS,
+    snapshot: Snapshot,
+    prover_cls: type[SolvencyProver] = SolvencyProver,
+    trace: Trace | None = None,
+) -> ProofBundle:
+    trace = trace or build_trace(snapshot, "snap-test", dummy_users=2, min_log_n=srs.log_n)
+    return prover_cls(srs, trace, "snap-test", "2026-11-24T00:00:00Z").prove()
+
+
+def verify_bundle(srs: SRS, bundle: ProofBundle) -> Verified:
+    fps = b"".join(f.to_bytes(32, "big") for f in bundle.fingerprints)
+    return verify(bundle.statement, fps, bundle.proof, srs.vk)

@@ -1,0 +1,84 @@
+"""Completeness: honest snapshots prove and verify; users' inclusion files check out."""
+
+from __future__ import annotations
+
+import pytest
+from solvency_helpers import COIN, PRICES, SYMBOLS, margin_snapshot, prove, verify_bundle
+
+from zkpor.circuits.solvency import OPENED_AT_ZETA
+from zkpor.prover.kzg import SRS
+from zkpor.prover.publish import inclusion_record
+from zkpor.prover.snapshot import Snapshot
+from zkpor.prover.trace import TraceError, build_trace
+from zkpor.verifier.inclusion import check_inclusion
+from zkpor.verifier.merkle import tree_levels
+from zkpor.verifier.proof import PROOF_BYTES, Proof
+
+
+@pytest.fixture(scope="module")
+def srs(dev_srs_dir) -> SRS:  # noqa: ANN001
+    return SRS.load(dev_srs_dir(16))
+
+
+@pytest.fixture(scope="module")
+def honest(srs: SRS):  # noqa: ANN201
+    snapshot = margin_snapshot()
+    return snapshot, prove(srs, snapshot)
+
+
+def test_honest_proof_verifies(srs: SRS, honest) -> None:  # noqa: ANN001
+    snapshot, bundle = honest
+    verified = verify_bundle(srs, bundle)
+    st = verified.statement
+    assert [a.total for a in st.assets] == snapshot.totals()
+    assert st.n == 1 << 16
+    assert st.n_u == snapshot.n_users + 2 + 1  # users, dummies, padding row
+    assert len(bundle.proof.to_bytes()) == PROOF_BYTES <= 4096
+    assert Proof.from_bytes(bundle.proof.to_bytes()) == bundle.proof
+
+
+def test_every_user_checks_inclusion(srs: SRS, honest) -> None:  # noqa: ANN001
+    snapshot, bundle = honest
+    verified = verify_bundle(srs, bundle)
+    levels = tree_levels(bundle.fingerprints)
+    for u, uid in enumerate(snapshot.uids):
+        result = check_inclusion(inclusion_record(bundle, snapshot, u, levels), verified)
+        assert result.uid == uid
+        assert result.equity == snapshot.equities()[u]
+    bob = check_inclusion(inclusion_record(bundle, snapshot, 1, levels), verified)
+    assert dict((s, b) for s, b, _ in bob.balances) == {"ETH": -3 * COIN, "USDT": 12_300 * COIN}
+
+
+def test_proofs_are_randomised(srs: SRS, honest) -> None:  # noqa: ANN001
+    snapshot, bundle = honest
+    again = prove(srs, snapshot)
+    verify_bundle(srs, again)
+    assert set(again.fingerprints).isdisjoint(bundle.fingerprints)
+    for name in OPENED_AT_ZETA:
+        assert again.proof.commitments[name] != bundle.proof.commitments[name], name
+
+
+def test_honest_builder_refuses_negative_equity() -> None:
+    snapshot = Snapshot.from_users(
+        SYMBOLS, PRICES, {"ok": [("USDT", COIN)], "under": [("ETH", -COIN), ("USDT", 2_999 * COIN)]}
+    )
+    with pytest.raises(TraceError, match="'under' has negative net equity"):
+        build_trace(snapshot, "snap")
+
+
+def test_user_file_with_changed_balance_fails(srs: SRS, honest) -> None:  # noqa: ANN001
+    from dataclasses import replace
+
+    from zkpor.verifier.errors import VerificationError
+
+    snapshot, bundle = honest
+    verified = verify_bundle(srs, bundle)
+    record = inclusion_record(bundle, snapshot, 0, tree_levels(bundle.fingerprints))
+    (sym, amount), *rest = record.balances
+    for balances in (((sym, amount + 1), *rest), tuple(rest), (*record.balances, ("ETH", 1))):
+        with pytest.raises(VerificationError):
+            check_inclusion(replace(record, balances=balances), verified)
+    with pytest.raises(VerificationError):
+        check_inclusion(replace(record, uid=record.uid + "x"), verified)
+    with pytest.raises(VerificationError):
+        check_inclusion(replace(record, salt=bytes(32)), verified)
