@@ -76,76 +76,123 @@ def sbb(typingctx, a, b, c):  # type: ignore[no-untyped-def]
     return sig, codegen
 
 
-@njit(cache=True)
-def _round(t0, t1, t2, t3, x0, x1, x2, x3, y, m):  # type: ignore[no-untyped-def]
-    """One CIOS round: t = (t + x*y + mm*p) / 2^64 with mm chosen to clear the low word."""
-    a, t0 = mac(x0, y, t0, ZERO)
-    mm = t0 * m[4]
-    c, _ = mac(mm, m[0], t0, ZERO)
-    a, t1 = mac(x1, y, t1, a)
-    c, t0 = mac(mm, m[1], t1, c)
-    a, t2 = mac(x2, y, t2, a)
-    c, t1 = mac(mm, m[2], t2, c)
-    a, t3 = mac(x3, y, t3, a)
-    c, t2 = mac(mm, m[3], t3, c)
-    return t0, t1, t2, c + a
+_T4 = types.UniTuple(_U64, 4)
+_T5 = types.UniTuple(_U64, 5)
 
 
-@njit(cache=True)
-def reduce_once(t0, t1, t2, t3, m):  # type: ignore[no-untyped-def]
-    """t - p if t >= p else t, for t < 2p (branch-free select)."""
-    s0, br = sbb(t0, m[0], ZERO)
-    s1, br = sbb(t1, m[1], br)
-    s2, br = sbb(t2, m[2], br)
-    s3, br = sbb(t3, m[3], br)
-    mk = ZERO - br
-    return (
-        s0 ^ ((s0 ^ t0) & mk),
-        s1 ^ ((s1 ^ t1) & mk),
-        s2 ^ ((s2 ^ t2) & mk),
-        s3 ^ ((s3 ^ t3) & mk),
+def _ir_mac(builder, a, b, c, d):  # type: ignore[no-untyped-def]
+    """IR for a*b + c + d on i64 values -> (hi, lo)."""
+    r = builder.mul(builder.zext(a, _I128), builder.zext(b, _I128))
+    r = builder.add(builder.add(r, builder.zext(c, _I128)), builder.zext(d, _I128))
+    hi = builder.trunc(builder.lshr(r, ir.Constant(_I128, 64)), _I64)
+    return hi, builder.trunc(r, _I64)
+
+
+def _ir_addc(builder, a, b, c):  # type: ignore[no-untyped-def]
+    """IR for a + b + c (c an i64 carry 0/1) -> (sum, carry)."""
+    r = builder.add(
+        builder.add(builder.zext(a, _I128), builder.zext(b, _I128)), builder.zext(c, _I128)
     )
+    return builder.trunc(r, _I64), builder.trunc(builder.lshr(r, ir.Constant(_I128, 64)), _I64)
 
 
-@njit(cache=True)
-def mmul(a, b, m):  # type: ignore[no-untyped-def]
-    """Montgomery product a*b/2^256 mod p (inputs and output fully reduced)."""
-    x0, x1, x2, x3 = a
-    t0, t1, t2, t3 = _round(ZERO, ZERO, ZERO, ZERO, x0, x1, x2, x3, b[0], m)
-    t0, t1, t2, t3 = _round(t0, t1, t2, t3, x0, x1, x2, x3, b[1], m)
-    t0, t1, t2, t3 = _round(t0, t1, t2, t3, x0, x1, x2, x3, b[2], m)
-    t0, t1, t2, t3 = _round(t0, t1, t2, t3, x0, x1, x2, x3, b[3], m)
-    return reduce_once(t0, t1, t2, t3, m)
+def _ir_subb(builder, a, b, c):  # type: ignore[no-untyped-def]
+    """IR for a - b - c (c an i64 borrow 0/1) -> (difference, borrow)."""
+    r = builder.sub(
+        builder.sub(builder.zext(a, _I128), builder.zext(b, _I128)), builder.zext(c, _I128)
+    )
+    return builder.trunc(r, _I64), builder.trunc(builder.lshr(r, ir.Constant(_I128, 127)), _I64)
+
+
+def _ir_reduce(builder, t, p):  # type: ignore[no-untyped-def]
+    """IR: t - p if t >= p else t (limb lists), branch-free."""
+    zero = ir.Constant(_I64, 0)
+    s, br = [], zero
+    for i in range(4):
+        v, br = _ir_subb(builder, t[i], p[i], br)
+        s.append(v)
+    keep = builder.icmp_unsigned("!=", br, zero)
+    return [builder.select(keep, t[i], s[i]) for i in range(4)]
+
+
+def _unpack(builder, tup, n):  # type: ignore[no-untyped-def]
+    return [builder.extract_value(tup, i) for i in range(n)]
+
+
+@intrinsic
+def mmul(typingctx, a, b, m):  # type: ignore[no-untyped-def]
+    """Montgomery product a*b/2^256 mod p (no-carry CIOS, emitted inline as LLVM IR)."""
+    sig = _T4(_T4, _T4, _T5)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        x = _unpack(builder, args[0], 4)
+        y = _unpack(builder, args[1], 4)
+        mm = _unpack(builder, args[2], 5)
+        p, pinv = mm[:4], mm[4]
+        zero = ir.Constant(_I64, 0)
+        t = [zero, zero, zero, zero]
+        for i in range(4):
+            a_, t[0] = _ir_mac(builder, x[0], y[i], t[0], zero)
+            k = builder.mul(t[0], pinv)
+            c_, _ = _ir_mac(builder, k, p[0], t[0], zero)
+            for j in range(1, 4):
+                a_, t[j] = _ir_mac(builder, x[j], y[i], t[j], a_)
+                c_, t[j - 1] = _ir_mac(builder, k, p[j], t[j], c_)
+            t[3] = builder.add(c_, a_)
+        r = _ir_reduce(builder, t, p)
+        return context.make_tuple(builder, signature.return_type, r)
+
+    return sig, codegen
+
+
+@intrinsic
+def madd(typingctx, a, b, m):  # type: ignore[no-untyped-def]
+    """a + b mod p (p < 2^255, so the 256-bit sum never overflows)."""
+    sig = _T4(_T4, _T4, _T5)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        x = _unpack(builder, args[0], 4)
+        y = _unpack(builder, args[1], 4)
+        p = _unpack(builder, args[2], 4)
+        c = ir.Constant(_I64, 0)
+        s = []
+        for i in range(4):
+            v, c = _ir_addc(builder, x[i], y[i], c)
+            s.append(v)
+        return context.make_tuple(builder, signature.return_type, _ir_reduce(builder, s, p))
+
+    return sig, codegen
+
+
+@intrinsic
+def msub(typingctx, a, b, m):  # type: ignore[no-untyped-def]
+    """a - b mod p."""
+    sig = _T4(_T4, _T4, _T5)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        x = _unpack(builder, args[0], 4)
+        y = _unpack(builder, args[1], 4)
+        p = _unpack(builder, args[2], 4)
+        zero = ir.Constant(_I64, 0)
+        br = zero
+        s = []
+        for i in range(4):
+            v, br = _ir_subb(builder, x[i], y[i], br)
+            s.append(v)
+        mask = builder.sub(zero, br)
+        c = zero
+        r = []
+        for i in range(4):
+            v, c = _ir_addc(builder, s[i], builder.and_(p[i], mask), c)
+            r.append(v)
+        return context.make_tuple(builder, signature.return_type, r)
+
+    return sig, codegen
 
 
 @njit(cache=True)
 def msqr(a, m):  # type: ignore[no-untyped-def]
     return mmul(a, a, m)
-
-
-@njit(cache=True)
-def madd(a, b, m):  # type: ignore[no-untyped-def]
-    """a + b mod p (p < 2^255, so the 256-bit sum never overflows)."""
-    s0, c = adc(a[0], b[0], ZERO)
-    s1, c = adc(a[1], b[1], c)
-    s2, c = adc(a[2], b[2], c)
-    s3, c = adc(a[3], b[3], c)
-    return reduce_once(s0, s1, s2, s3, m)
-
-
-@njit(cache=True)
-def msub(a, b, m):  # type: ignore[no-untyped-def]
-    """a - b mod p."""
-    s0, br = sbb(a[0], b[0], ZERO)
-    s1, br = sbb(a[1], b[1], br)
-    s2, br = sbb(a[2], b[2], br)
-    s3, br = sbb(a[3], b[3], br)
-    mk = ZERO - br
-    s0, c = adc(s0, m[0] & mk, ZERO)
-    s1, c = adc(s1, m[1] & mk, c)
-    s2, c = adc(s2, m[2] & mk, c)
-    s3, c = adc(s3, m[3] & mk, c)
-    return s0, s1, s2, s3
 
 
 @njit(cache=True)

@@ -21,7 +21,9 @@ import numpy as np
 from numba import njit, prange
 
 from zkpor.prover.g1 import (
+    K_ADD,
     K_COPY1,
+    K_DBL,
     _as_points,
     _as_scalars,
     _scalar_bit_width,
@@ -65,46 +67,47 @@ def _load_ref(src, ref):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _flush(src, j1, j2, jo, nj, dst, den, pre, kinds, outl):  # type: ignore[no-untyped-def]
+def _flush(src, j1, j2, jo, nj, dst, den, pre, kinds, loc):  # type: ignore[no-untyped-def]
     """dst[jo[k]] = ref j1[k] + ref j2[k] (j2 < 0: copy) for k < nj, one inversion.
 
-    All reads happen before any write, so src may be dst when outputs never land on
-    inputs of later blocks (the caller's in-place tree guarantees it).
+    The operands are first gathered into the contiguous scratch ``loc`` (a tight loop
+    of independent loads, so the cache misses of the random gather overlap); all reads
+    happen before any write, so src may be dst (the caller's in-place tree never writes
+    over an input of a later block).
     """
-    acc = _ONE
     for k in range(nj):
         x1, y1 = _load_ref(src, j1[k])
-        if j2[k] < 0:
-            kind = K_COPY1
-            d = _Z4
-        else:
+        store_pt(loc, 2 * k, x1, y1)
+        if j2[k] >= 0:
             x2, y2 = _load_ref(src, j2[k])
-            kind, d = pair_prep(x1, y1, x2, y2)
+            store_pt(loc, 2 * k + 1, x2, y2)
+    acc = _ONE
+    for k in range(nj):
+        if j2[k] < 0:
+            kinds[k] = K_COPY1
+            continue
+        x1, y1 = load_pt(loc, 2 * k)
+        x2, y2 = load_pt(loc, 2 * k + 1)
+        kind, d = pair_prep(x1, y1, x2, y2)
         kinds[k] = kind
-        store(pre, k, acc)
-        store(den, k, d)
         if not is_zero(d):
+            store(pre, k, acc)
+            store(den, k, d)
             acc = fmul(acc, d)
     inv = finv(acc)
     for k in range(nj - 1, -1, -1):
         kind = kinds[k]
-        x1, y1 = _load_ref(src, j1[k])
+        x1, y1 = load_pt(loc, 2 * k)
         if kind == K_COPY1:
-            store_pt(outl, k, x1, y1)
+            store_pt(dst, jo[k], x1, y1)
             continue
-        x2, y2 = _load_ref(src, j2[k])
-        d = load(den, k)
+        x2, y2 = load_pt(loc, 2 * k + 1)
         dinv = _Z4
-        if not is_zero(d):
+        if kind == K_ADD or kind == K_DBL:
             dinv = fmul(inv, load(pre, k))
-            inv = fmul(inv, d)
+            inv = fmul(inv, load(den, k))
         x3, y3 = pair_finish(kind, x1, y1, x2, y2, dinv)
-        store_pt(outl, k, x3, y3)
-    for k in range(nj):
-        o = jo[k]
-        for u in range(2):
-            for v in range(4):
-                dst[o, u, v] = outl[k, u, v]
+        store_pt(dst, jo[k], x3, y3)
 
 
 @njit(cache=True)
@@ -156,7 +159,7 @@ def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
     kinds = np.empty(_BLOCK, dtype=np.int64)
     den = np.empty((_BLOCK, 4), dtype=np.uint64)
     pre = np.empty((_BLOCK, 4), dtype=np.uint64)
-    outl = np.empty((_BLOCK, 2, 4), dtype=np.uint64)
+    loc = np.empty((2 * _BLOCK, 2, 4), dtype=np.uint64)
 
     # level 0: pairs of source points (through idx) into buf
     nj = 0
@@ -171,7 +174,7 @@ def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
             jo[nj] = s + k
             nj += 1
             if nj == _BLOCK:
-                _flush(points, j1, j2, jo, nj, buf, den, pre, kinds, outl)
+                _flush(points, j1, j2, jo, nj, buf, den, pre, kinds, loc)
                 nj = 0
         if cb & 1:
             j1[nj] = idx[s + cb - 1]
@@ -179,11 +182,11 @@ def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
             jo[nj] = s + cb // 2
             nj += 1
             if nj == _BLOCK:
-                _flush(points, j1, j2, jo, nj, buf, den, pre, kinds, outl)
+                _flush(points, j1, j2, jo, nj, buf, den, pre, kinds, loc)
                 nj = 0
         cnt[b] = (cb + 1) // 2
     if nj:
-        _flush(points, j1, j2, jo, nj, buf, den, pre, kinds, outl)
+        _flush(points, j1, j2, jo, nj, buf, den, pre, kinds, loc)
         nj = 0
 
     # further levels in place in buf: pair (s+2k, s+2k+1) -> s+k
@@ -202,7 +205,7 @@ def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
                 jo[nj] = s + k
                 nj += 1
                 if nj == _BLOCK:
-                    _flush(buf, j1, j2, jo, nj, buf, den, pre, kinds, outl)
+                    _flush(buf, j1, j2, jo, nj, buf, den, pre, kinds, loc)
                     nj = 0
             if cb & 1:
                 j1[nj] = 2 * (s + cb - 1)
@@ -210,11 +213,11 @@ def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
                 jo[nj] = s + cb // 2
                 nj += 1
                 if nj == _BLOCK:
-                    _flush(buf, j1, j2, jo, nj, buf, den, pre, kinds, outl)
+                    _flush(buf, j1, j2, jo, nj, buf, den, pre, kinds, loc)
                     nj = 0
             cnt[b] = (cb + 1) // 2
         if nj:
-            _flush(buf, j1, j2, jo, nj, buf, den, pre, kinds, outl)
+            _flush(buf, j1, j2, jo, nj, buf, den, pre, kinds, loc)
             nj = 0
 
     # running sum: sum_b b * B_b
