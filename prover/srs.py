@@ -219,9 +219,11 @@ def write_srs(
     return vk
 
 
-def _check_log_n(log_n: int) -> None:
+def _check_args(log_n: int, out: str | Path, force: bool) -> None:
     if not MIN_LOG_N <= log_n <= MAX_LOG_N:
         raise SetupError(f"--log-n must be between {MIN_LOG_N} and {MAX_LOG_N}, got {log_n}")
+    if Path(out).exists() and not force:
+        raise SetupError(f"output {Path(out).resolve()} already exists (use --force to replace it)")
 
 
 # -- import ---------------------------------------------------------------------------
@@ -303,7 +305,7 @@ def import_ptau(
     log: Log = _quiet,
 ) -> VerifierKey:
     """Import the SRS for N = 2^log_n from a snarkjs ``.ptau``; check it; write ``out``."""
-    _check_log_n(log_n)
+    _check_args(log_n, out, force)
     n = 1 << log_n
     try:
         pf = PtauFile(ptau)
@@ -357,7 +359,7 @@ def dev_srs(log_n: int, out: str | Path, seed: str = "0", force: bool = False) -
     """Write an INSECURE development SRS from tau = dev_tau(seed) (fixed-base tables)."""
     from .g1 import g1_fixed_base_mul
 
-    _check_log_n(log_n)
+    _check_args(log_n, out, force)
     n = 1 << log_n
     from .fields import fr_powers, fr_to_standard
 
