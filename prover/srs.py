@@ -355,20 +355,29 @@ def lagrange_at(tau: int, n: int) -> np.ndarray:
     return fr_mul_int(fr_mul(w, fr_batch_inv(den)), zh)
 
 
+FIXED_BASE_MIN = 1 << 13  # below this, building the window table costs more than it saves
+
+
+def _generator_mul(scalars_standard: np.ndarray) -> np.ndarray:
+    """scalars[i] * G1 for standard-form scalars: fixed-base tables for large batches."""
+    from .g1 import g1_fixed_base_mul, g1_scalar_mul_batch
+
+    base = _g1_generator_array()
+    if len(scalars_standard) >= FIXED_BASE_MIN:
+        return np.asarray(g1_fixed_base_mul(base, scalars_standard), dtype=np.uint64)
+    bases = np.ascontiguousarray(np.broadcast_to(base, (len(scalars_standard), 2, 4)))
+    return np.asarray(g1_scalar_mul_batch(bases, scalars_standard), dtype=np.uint64)
+
+
 def dev_srs(log_n: int, out: str | Path, seed: str = "0", force: bool = False) -> VerifierKey:
     """Write an INSECURE development SRS from tau = dev_tau(seed) (fixed-base tables)."""
-    from .g1 import g1_fixed_base_mul
+    from .fields import fr_powers, fr_to_standard
 
     _check_args(log_n, out, force)
     n = 1 << log_n
-    from .fields import fr_powers, fr_to_standard
-
     tau = dev_tau(seed)
-    base = _g1_generator_array()
-    powers = fr_to_standard(fr_powers(tau, n + EXTRA_POWERS))
-    monomial = np.asarray(g1_fixed_base_mul(base, powers), dtype=np.uint64)
-    lag = fr_to_standard(lagrange_at(tau, n))
-    lagrange = np.asarray(g1_fixed_base_mul(base, lag), dtype=np.uint64)
+    monomial = _generator_mul(fr_to_standard(fr_powers(tau, n + EXTRA_POWERS)))
+    lagrange = _generator_mul(fr_to_standard(lagrange_at(tau, n)))
     tau_g2 = multiply(G2, tau)
     return write_srs(out, log_n, monomial, lagrange, G2, tau_g2, f"dev:seed={seed}", True, force)
 
