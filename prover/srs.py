@@ -120,7 +120,9 @@ def check_srs(
     monomial points (two MSMs and an inverse NTT).
     """
     from py_ecc.fields import optimized_bn128_FQ12 as FQ12
-    from py_ecc.optimized_bn128 import final_exponentiate, neg, pairing
+    from py_ecc.optimized_bn128 import neg, pairing
+
+    from zkpor.verifier.kzg import final_exponentiation
 
     from .fields import fr_from_ints, fr_to_standard
     from .g1 import g1_on_curve
@@ -154,7 +156,7 @@ def check_srs(
     f = pairing(G2, _py_g1(hi), final_exponentiate=False) * pairing(
         tau_g2, neg(_py_g1(lo)), final_exponentiate=False
     )
-    if final_exponentiate(f) != FQ12.one():
+    if final_exponentiation(f) != FQ12.one():
         raise SetupError("check failed: tauG1 points are not consecutive powers of tau in tauG2")
     log("consecutive powers consistent")
 

@@ -164,3 +164,16 @@ def test_fixture_end_to_end(srs16: SRS) -> None:
     assert verify_openings(srs16.vk, **p)
     p["evals_z"][0] = (p["evals_z"][0] + 1) % R
     assert not verify_openings(srs16.vk, **p)
+
+
+def test_final_exponentiation_matches_py_ecc() -> None:
+    from py_ecc.optimized_bn128 import G1, G2, final_exponentiate, multiply, pairing
+
+    from zkpor.verifier.kzg import final_exponentiation
+
+    rng = random.Random(12)
+    for _ in range(2):
+        f = pairing(
+            multiply(G2, rng.randrange(R)), multiply(G1, rng.randrange(R)), final_exponentiate=False
+        )
+        assert final_exponentiation(f) == final_exponentiate(f)
