@@ -52,23 +52,8 @@ K_ADD, K_DBL, K_COPY1, K_COPY2, K_INF = 0, 1, 2, 3, 4
 
 
 @njit(cache=True)
-def fmul(a, b):  # type: ignore[no-untyped-def]
-    return mmul(a, b, _M)
-
-
-@njit(cache=True)
 def fsqr(a):  # type: ignore[no-untyped-def]
     return mmul(a, a, _M)
-
-
-@njit(cache=True)
-def fadd(a, b):  # type: ignore[no-untyped-def]
-    return madd(a, b, _M)
-
-
-@njit(cache=True)
-def fsub(a, b):  # type: ignore[no-untyped-def]
-    return msub(a, b, _M)
 
 
 @njit(cache=True)
@@ -131,12 +116,12 @@ def jac_dbl(p):  # type: ignore[no-untyped-def]
     a = fsqr(x)
     b = fsqr(y)
     c = fsqr(b)
-    d = fdbl(fsub(fsub(fsqr(fadd(x, b)), a), c))
-    e = fadd(fdbl(a), a)
+    d = fdbl(msub(msub(fsqr(madd(x, b, _M)), a, _M), c, _M))
+    e = madd(fdbl(a), a, _M)
     f = fsqr(e)
-    x3 = fsub(f, fdbl(d))
-    y3 = fsub(fmul(e, fsub(d, x3)), fdbl(fdbl(fdbl(c))))
-    z3 = fdbl(fmul(y, z))
+    x3 = msub(f, fdbl(d), _M)
+    y3 = msub(mmul(e, msub(d, x3, _M), _M), fdbl(fdbl(fdbl(c))), _M)
+    z3 = fdbl(mmul(y, z, _M))
     return (x3, y3, z3)
 
 
@@ -149,21 +134,21 @@ def jac_madd(p, x2, y2):  # type: ignore[no-untyped-def]
     if is_zero(z1):
         return (x2, y2, _ONE)
     z1z1 = fsqr(z1)
-    u2 = fmul(x2, z1z1)
-    s2 = fmul(y2, fmul(z1, z1z1))
-    h = fsub(u2, x1)
-    r = fdbl(fsub(s2, y1))
+    u2 = mmul(x2, z1z1, _M)
+    s2 = mmul(y2, mmul(z1, z1z1, _M), _M)
+    h = msub(u2, x1, _M)
+    r = fdbl(msub(s2, y1, _M))
     if is_zero(h):
         if is_zero(r):
             return jac_dbl(p)
         return jac_inf()
     hh = fsqr(h)
     i = fdbl(fdbl(hh))
-    j = fmul(h, i)
-    v = fmul(x1, i)
-    x3 = fsub(fsub(fsqr(r), j), fdbl(v))
-    y3 = fsub(fmul(r, fsub(v, x3)), fdbl(fmul(y1, j)))
-    z3 = fsub(fsub(fsqr(fadd(z1, h)), z1z1), hh)
+    j = mmul(h, i, _M)
+    v = mmul(x1, i, _M)
+    x3 = msub(msub(fsqr(r), j, _M), fdbl(v), _M)
+    y3 = msub(mmul(r, msub(v, x3, _M), _M), fdbl(mmul(y1, j, _M)), _M)
+    z3 = msub(msub(fsqr(madd(z1, h, _M)), z1z1, _M), hh, _M)
     return (x3, y3, z3)
 
 
@@ -178,22 +163,22 @@ def jac_add(p, q):  # type: ignore[no-untyped-def]
         return p
     z1z1 = fsqr(z1)
     z2z2 = fsqr(z2)
-    u1 = fmul(x1, z2z2)
-    u2 = fmul(x2, z1z1)
-    s1 = fmul(y1, fmul(z2, z2z2))
-    s2 = fmul(y2, fmul(z1, z1z1))
-    h = fsub(u2, u1)
-    r = fdbl(fsub(s2, s1))
+    u1 = mmul(x1, z2z2, _M)
+    u2 = mmul(x2, z1z1, _M)
+    s1 = mmul(y1, mmul(z2, z2z2, _M), _M)
+    s2 = mmul(y2, mmul(z1, z1z1, _M), _M)
+    h = msub(u2, u1, _M)
+    r = fdbl(msub(s2, s1, _M))
     if is_zero(h):
         if is_zero(r):
             return jac_dbl(p)
         return jac_inf()
     i = fsqr(fdbl(h))
-    j = fmul(h, i)
-    v = fmul(u1, i)
-    x3 = fsub(fsub(fsqr(r), j), fdbl(v))
-    y3 = fsub(fmul(r, fsub(v, x3)), fdbl(fmul(s1, j)))
-    z3 = fmul(fsub(fsub(fsqr(fadd(z1, z2)), z1z1), z2z2), h)
+    j = mmul(h, i, _M)
+    v = mmul(u1, i, _M)
+    x3 = msub(msub(fsqr(r), j, _M), fdbl(v), _M)
+    y3 = msub(mmul(r, msub(v, x3, _M), _M), fdbl(mmul(s1, j, _M)), _M)
+    z3 = mmul(msub(msub(fsqr(madd(z1, z2, _M)), z1z1, _M), z2z2, _M), h, _M)
     return (x3, y3, z3)
 
 
@@ -230,21 +215,21 @@ def pair_prep(x1, y1, x2, y2):  # type: ignore[no-untyped-def]
         if eq(y1, y2):
             return K_DBL, fdbl(y1)
         return K_INF, _Z4
-    return K_ADD, fsub(x2, x1)
+    return K_ADD, msub(x2, x1, _M)
 
 
 @njit(cache=True)
 def pair_finish(kind, x1, y1, x2, y2, dinv):  # type: ignore[no-untyped-def]
     """P1 + P2 in affine given the inverse of the denominator from :func:`pair_prep`."""
     if kind == K_ADD:
-        lam = fmul(fsub(y2, y1), dinv)
-        x3 = fsub(fsub(fsqr(lam), x1), x2)
-        return x3, fsub(fmul(lam, fsub(x1, x3)), y1)
+        lam = mmul(msub(y2, y1, _M), dinv, _M)
+        x3 = msub(msub(fsqr(lam), x1, _M), x2, _M)
+        return x3, msub(mmul(lam, msub(x1, x3, _M), _M), y1, _M)
     if kind == K_DBL:
         xx = fsqr(x1)
-        lam = fmul(fadd(fdbl(xx), xx), dinv)
-        x3 = fsub(fsqr(lam), fdbl(x1))
-        return x3, fsub(fmul(lam, fsub(x1, x3)), y1)
+        lam = mmul(madd(fdbl(xx), xx, _M), dinv, _M)
+        x3 = msub(fsqr(lam), fdbl(x1), _M)
+        return x3, msub(mmul(lam, msub(x1, x3, _M), _M), y1, _M)
     if kind == K_COPY1:
         return x1, y1
     if kind == K_COPY2:
@@ -267,7 +252,7 @@ def aff_add_range(a, b, out, lo, hi, den, pre, bstride):  # type: ignore[no-unty
         store(pre, k, acc)
         store(den, k, d)
         if not is_zero(d):
-            acc = fmul(acc, d)
+            acc = mmul(acc, d, _M)
     inv = finv(acc)
     for i in range(hi - 1, lo - 1, -1):
         k = i - lo
@@ -276,8 +261,8 @@ def aff_add_range(a, b, out, lo, hi, den, pre, bstride):  # type: ignore[no-unty
         kind, d = pair_prep(x1, y1, x2, y2)
         dinv = _Z4
         if not is_zero(d):
-            dinv = fmul(inv, load(pre, k))
-            inv = fmul(inv, d)
+            dinv = mmul(inv, load(pre, k), _M)
+            inv = mmul(inv, d, _M)
         x3, y3 = pair_finish(kind, x1, y1, x2, y2, dinv)
         store_pt(out, i, x3, y3)
 
@@ -301,7 +286,7 @@ def _k_on_curve(pts, out):  # type: ignore[no-untyped-def]
             out[i] = True
         else:
             ok = lt(x, _PLIMBS) and lt(y, _PLIMBS)
-            out[i] = ok and eq(fsqr(y), fadd(fmul(fsqr(x), x), _B3))
+            out[i] = ok and eq(fsqr(y), madd(mmul(fsqr(x), x, _M), _B3, _M))
 
 
 @njit(cache=True, parallel=True)
@@ -323,17 +308,17 @@ def _k_jac_to_affine(jac, out):  # type: ignore[no-untyped-def]
             z = (jac[i, 2, 0], jac[i, 2, 1], jac[i, 2, 2], jac[i, 2, 3])
             store(pre, i - lo, acc)
             if not is_zero(z):
-                acc = fmul(acc, z)
+                acc = mmul(acc, z, _M)
         inv = finv(acc)
         for i in range(hi - 1, lo - 1, -1):
             x, y, z = jac_load(jac, i)
             if is_zero(z):
                 store_pt(out, i, _Z4, _Z4)
             else:
-                zi = fmul(inv, load(pre, i - lo))
-                inv = fmul(inv, z)
+                zi = mmul(inv, load(pre, i - lo), _M)
+                inv = mmul(inv, z, _M)
                 zi2 = fsqr(zi)
-                store_pt(out, i, fmul(x, zi2), fmul(y, fmul(zi2, zi)))
+                store_pt(out, i, mmul(x, zi2, _M), mmul(y, mmul(zi2, zi, _M), _M))
 
 
 @njit(cache=True)
@@ -349,28 +334,53 @@ def scalar_bits(s, pos, c):  # type: ignore[no-untyped-def]
     return np.int64(v & ((np.uint64(1) << np.uint64(c)) - np.uint64(1)))
 
 
+@njit(cache=True)
+def scalar_mul_one(x, y, s):  # type: ignore[no-untyped-def]
+    """s * (x, y) in Jacobian coordinates, fixed 4-bit windows (s a 4-limb tuple)."""
+    tab = np.empty((16, 3, 4), dtype=np.uint64)
+    jac_store(tab, 0, jac_inf())
+    cur = jac_inf()
+    for k in range(1, 16):
+        cur = jac_madd(cur, x, y)
+        jac_store(tab, k, cur)
+    acc = jac_inf()
+    started = False
+    for w in range(63, -1, -1):
+        if started:
+            acc = jac_dbl(jac_dbl(jac_dbl(jac_dbl(acc))))
+        d = scalar_bits(s, 4 * w, 4)
+        if d != 0:
+            acc = jac_add(acc, jac_load(tab, d))
+            started = True
+    return acc
+
+
 @njit(cache=True, parallel=True)
 def _k_scalar_mul(pts, scalars, out):  # type: ignore[no-untyped-def]
-    """out[i] = scalars[i] * pts[i] (Jacobian), fixed 4-bit windows."""
+    """out[i] = scalars[i] * pts[i] (Jacobian)."""
     for i in prange(pts.shape[0]):
         x, y = load_pt(pts, i)
-        s = load(scalars, i)
-        tab = np.empty((16, 3, 4), dtype=np.uint64)
-        jac_store(tab, 0, jac_inf())
-        cur = jac_inf()
-        for k in range(1, 16):
-            cur = jac_madd(cur, x, y)
-            jac_store(tab, k, cur)
-        acc = jac_inf()
-        started = False
-        for w in range(63, -1, -1):
-            if started:
-                acc = jac_dbl(jac_dbl(jac_dbl(jac_dbl(acc))))
-            d = scalar_bits(s, 4 * w, 4)
-            if d != 0:
-                acc = jac_add(acc, jac_load(tab, d))
-                started = True
-        jac_store(out, i, acc)
+        jac_store(out, i, scalar_mul_one(x, y, load(scalars, i)))
+
+
+@njit(cache=True)
+def _fixed_base_chunk(table, scalars, c, nw, out, lo, hi):  # type: ignore[no-untyped-def]
+    m = hi - lo
+    acc = np.zeros((m, 2, 4), dtype=np.uint64)
+    g = np.empty((m, 2, 4), dtype=np.uint64)
+    den = np.empty((m, 4), dtype=np.uint64)
+    pre = np.empty((m, 4), dtype=np.uint64)
+    for w in range(nw):
+        for i in range(m):
+            d = scalar_bits(load(scalars, lo + i), w * c, c)
+            for u in range(2):
+                for v in range(4):
+                    g[i, u, v] = table[w, d, u, v]
+        aff_add_range(acc, g, acc, np.int64(0), np.int64(m), den, pre, np.int64(1))
+    for i in range(m):
+        for u in range(2):
+            for v in range(4):
+                out[lo + i, u, v] = acc[i, u, v]
 
 
 @njit(cache=True, parallel=True)
@@ -379,21 +389,7 @@ def _k_fixed_base(table, scalars, c, nw, out):  # type: ignore[no-untyped-def]
     n = scalars.shape[0]
     nch = (n + _CHUNK - 1) // _CHUNK
     for ch in prange(nch):
-        lo = ch * _CHUNK
-        hi = min(n, lo + _CHUNK)
-        m = hi - lo
-        acc = np.zeros((m, 2, 4), dtype=np.uint64)
-        g = np.empty((m, 2, 4), dtype=np.uint64)
-        den = np.empty((m, 4), dtype=np.uint64)
-        pre = np.empty((m, 4), dtype=np.uint64)
-        for w in range(nw):
-            for i in range(m):
-                d = scalar_bits(load(scalars, lo + i), w * c, c)
-                for u in range(2):
-                    for v in range(4):
-                        g[i, u, v] = table[w, d, u, v]
-            aff_add_range(acc, g, acc, 0, m, den, pre, 1)
-        out[lo:hi] = acc
+        _fixed_base_chunk(table, scalars, c, nw, out, ch * _CHUNK, min(n, (ch + 1) * _CHUNK))
 
 
 @njit(cache=True)

@@ -15,6 +15,8 @@ variant (the top limb of p is < 2^62, so the intermediate never needs a fifth wo
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
@@ -119,27 +121,61 @@ def _unpack(builder, tup, n):  # type: ignore[no-untyped-def]
     return [builder.extract_value(tup, i) for i in range(n)]
 
 
+def _ir_mont_body(builder, x, y, p, pinv):  # type: ignore[no-untyped-def]
+    """IR of the no-carry CIOS Montgomery product on limb lists; returns the 4 limbs."""
+    zero = ir.Constant(_I64, 0)
+    t = [zero, zero, zero, zero]
+    for i in range(4):
+        a_, t[0] = _ir_mac(builder, x[0], y[i], t[0], zero)
+        k = builder.mul(t[0], pinv)
+        c_, _ = _ir_mac(builder, k, p[0], t[0], zero)
+        for j in range(1, 4):
+            a_, t[j] = _ir_mac(builder, x[j], y[i], t[j], a_)
+            c_, t[j - 1] = _ir_mac(builder, k, p[j], t[j], c_)
+        t[3] = builder.add(c_, a_)
+    return _ir_reduce(builder, t, p)
+
+
+_MMUL_FN = "zkpor_mont_mul_4x64"
+_RET4 = ir.LiteralStructType([_I64] * 4)
+
+
+def _mont_fn(module):  # type: ignore[no-untyped-def]
+    """The Montgomery product as one internal, non-inlined LLVM function per module.
+
+    Inlining it at every call site costs ~50 ms of LLVM optimisation (InstCombine on the
+    i128 chains) per multiplication; a call costs a few ns at run time instead.
+    """
+    fn = module.globals.get(_MMUL_FN)
+    if fn is None:
+        fn = ir.Function(module, ir.FunctionType(_RET4, [_I64] * 13), _MMUL_FN)
+        fn.linkage = "internal"
+        if _MMUL_NOINLINE:
+            fn.attributes.add("noinline")
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        a = list(fn.args)
+        r = _ir_mont_body(b, a[0:4], a[4:8], a[8:12], a[12])
+        out = ir.Constant(_RET4, ir.Undefined)
+        for i in range(4):
+            out = b.insert_value(out, r[i], i)
+        b.ret(out)
+    return fn
+
+
+_MMUL_NOINLINE = os.environ.get("ZKPOR_MMUL_INLINE", "") != "1"
+
+
 @intrinsic
 def mmul(typingctx, a, b, m):  # type: ignore[no-untyped-def]
-    """Montgomery product a*b/2^256 mod p (no-carry CIOS, emitted inline as LLVM IR)."""
+    """Montgomery product a*b/2^256 mod p (no-carry CIOS on i128 LLVM arithmetic)."""
     sig = _T4(_T4, _T4, _T5)
 
     def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
         x = _unpack(builder, args[0], 4)
         y = _unpack(builder, args[1], 4)
         mm = _unpack(builder, args[2], 5)
-        p, pinv = mm[:4], mm[4]
-        zero = ir.Constant(_I64, 0)
-        t = [zero, zero, zero, zero]
-        for i in range(4):
-            a_, t[0] = _ir_mac(builder, x[0], y[i], t[0], zero)
-            k = builder.mul(t[0], pinv)
-            c_, _ = _ir_mac(builder, k, p[0], t[0], zero)
-            for j in range(1, 4):
-                a_, t[j] = _ir_mac(builder, x[j], y[i], t[j], a_)
-                c_, t[j - 1] = _ir_mac(builder, k, p[j], t[j], c_)
-            t[3] = builder.add(c_, a_)
-        r = _ir_reduce(builder, t, p)
+        res = builder.call(_mont_fn(builder.module), [*x, *y, *mm])
+        r = [builder.extract_value(res, i) for i in range(4)]
         return context.make_tuple(builder, signature.return_type, r)
 
     return sig, codegen
@@ -208,24 +244,51 @@ def mdbl(a, m):  # type: ignore[no-untyped-def]
     return madd(a, a, m)
 
 
-@njit(cache=True)
-def is_zero(a):  # type: ignore[no-untyped-def]
-    return (a[0] | a[1] | a[2] | a[3]) == ZERO
+_B1 = types.boolean
 
 
-@njit(cache=True)
-def eq(a, b):  # type: ignore[no-untyped-def]
-    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == ZERO
+@intrinsic
+def is_zero(typingctx, a):  # type: ignore[no-untyped-def]
+    """a == 0 (all four limbs zero)."""
+    sig = _B1(_T4)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        x = _unpack(builder, args[0], 4)
+        v = builder.or_(builder.or_(x[0], x[1]), builder.or_(x[2], x[3]))
+        return builder.icmp_unsigned("==", v, ir.Constant(_I64, 0))
+
+    return sig, codegen
 
 
-@njit(cache=True)
-def lt(a, b):  # type: ignore[no-untyped-def]
+@intrinsic
+def eq(typingctx, a, b):  # type: ignore[no-untyped-def]
+    """a == b limb by limb."""
+    sig = _B1(_T4, _T4)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        x = _unpack(builder, args[0], 4)
+        y = _unpack(builder, args[1], 4)
+        d = [builder.xor(x[i], y[i]) for i in range(4)]
+        v = builder.or_(builder.or_(d[0], d[1]), builder.or_(d[2], d[3]))
+        return builder.icmp_unsigned("==", v, ir.Constant(_I64, 0))
+
+    return sig, codegen
+
+
+@intrinsic
+def lt(typingctx, a, b):  # type: ignore[no-untyped-def]
     """a < b as 256-bit integers."""
-    _, br = sbb(a[0], b[0], ZERO)
-    _, br = sbb(a[1], b[1], br)
-    _, br = sbb(a[2], b[2], br)
-    _, br = sbb(a[3], b[3], br)
-    return br != ZERO
+    sig = _B1(_T4, _T4)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        x = _unpack(builder, args[0], 4)
+        y = _unpack(builder, args[1], 4)
+        br = ir.Constant(_I64, 0)
+        for i in range(4):
+            _, br = _ir_subb(builder, x[i], y[i], br)
+        return builder.icmp_unsigned("!=", br, ir.Constant(_I64, 0))
+
+    return sig, codegen
 
 
 @njit(cache=True)

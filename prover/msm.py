@@ -29,7 +29,6 @@ from zkpor.prover.g1 import (
     _scalar_bit_width,
     aff_is_inf,
     finv,
-    fmul,
     fneg,
     jac_add,
     jac_dbl,
@@ -43,11 +42,12 @@ from zkpor.prover.g1 import (
     scalar_bits,
     store_pt,
 )
-from zkpor.prover.mont import FQ_C, ZERO, is_zero, load, store
+from zkpor.prover.mont import FQ_C, ZERO, is_zero, load, mmul, store
 from zkpor.verifier.field import Q
 
 _BLOCK = 2048  # pairs per batch inversion
 _ONE = FQ_C.one
+_M = FQ_C.m
 _Z4 = (ZERO, ZERO, ZERO, ZERO)
 
 # relative costs for the window choice: one bucket insertion (sort + batch-affine add)
@@ -93,7 +93,7 @@ def _flush(src, j1, j2, jo, nj, dst, den, pre, kinds, loc):  # type: ignore[no-u
         if not is_zero(d):
             store(pre, k, acc)
             store(den, k, d)
-            acc = fmul(acc, d)
+            acc = mmul(acc, d, _M)
     inv = finv(acc)
     for k in range(nj - 1, -1, -1):
         kind = kinds[k]
@@ -104,8 +104,8 @@ def _flush(src, j1, j2, jo, nj, dst, den, pre, kinds, loc):  # type: ignore[no-u
         x2, y2 = load_pt(loc, 2 * k + 1)
         dinv = _Z4
         if kind == K_ADD or kind == K_DBL:
-            dinv = fmul(inv, load(pre, k))
-            inv = fmul(inv, load(den, k))
+            dinv = mmul(inv, load(pre, k), _M)
+            inv = mmul(inv, load(den, k), _M)
         x3, y3 = pair_finish(kind, x1, y1, x2, y2, dinv)
         store_pt(dst, jo[k], x3, y3)
 
