@@ -394,13 +394,18 @@ def _k_fixed_base(table, scalars, c, nw, out):  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def madd_chain(pts, reps):  # type: ignore[no-untyped-def]
-    """Benchmark kernel: reps passes of acc += pts[i] (Jacobian mixed addition)."""
+    """reps passes of acc += pts[i] (Jacobian mixed addition); the sum as a (1, 3, 4) array.
+
+    The benchmark kernel for ``g1_madd_ns`` (a dependent chain, so it measures latency).
+    """
     acc = jac_inf()
     for _ in range(reps):
         for i in range(pts.shape[0]):
             x, y = load_pt(pts, i)
             acc = jac_madd(acc, x, y)
-    return acc[0][0]
+    out = np.empty((1, 3, 4), dtype=np.uint64)
+    jac_store(out, 0, acc)
+    return out
 
 
 # ----------------------------------------------------------------------------- Python API

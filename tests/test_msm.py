@@ -1,0 +1,144 @@
+"""MSM against py_ecc and against the scalar identity sum s_i (a_i G) = (sum s_i a_i) G."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+from py_ecc import optimized_bn128 as bn
+
+from zkpor.prover import g1 as G
+from zkpor.prover.msm import choose_window, msm, msm_small
+from zkpor.verifier.field import R
+
+
+def _aff(p: tuple) -> tuple[int, int]:
+    if bn.is_inf(p):
+        return (0, 0)
+    x, y = bn.normalize(p)
+    return (int(x), int(y))
+
+
+def _limbs(ks: list[int]) -> np.ndarray:
+    return np.array(
+        [[(k >> (64 * i)) & (2**64 - 1) for i in range(4)] for k in ks], dtype=np.uint64
+    ).reshape(-1, 4)
+
+
+def _ref(pts: list[tuple], ks: list[int]) -> tuple[int, int]:
+    acc = bn.Z1
+    for p, k in zip(pts, ks, strict=True):
+        acc = bn.add(acc, bn.multiply(p, k % R))
+    return _aff(acc)
+
+
+@pytest.fixture(scope="module")
+def py_pts() -> list[tuple]:
+    rng = random.Random(21)
+    return [bn.multiply(bn.G1, rng.randrange(1, R)) for _ in range(33)]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 7, 33])
+def test_small_sizes_vs_py_ecc(py_pts: list[tuple], n: int) -> None:
+    rng = random.Random(n)
+    ks = [rng.randrange(R) for _ in range(n)]
+    ks[0] = R - 1 if n > 1 else ks[0]
+    if n > 3:
+        ks[2] = 0
+    arr = G.g1_from_py_ecc(py_pts[:n])
+    assert msm(arr, _limbs(ks)) == _ref(py_pts[:n], ks)
+
+
+def test_edge_cases(py_pts: list[tuple]) -> None:
+    arr = G.g1_from_py_ecc(py_pts[:6])
+    assert msm(arr, _limbs([0] * 6)) == (0, 0)
+    assert msm_small(arr, np.zeros(6, np.uint64)) == (0, 0)
+    assert msm(arr[:0], _limbs([])) == (0, 0)
+    assert msm(arr[:1], _limbs([R - 1])) == _aff(bn.neg(py_pts[0]))
+    assert msm(arr[:1], _limbs([1])) == _aff(py_pts[0])
+    # duplicates, P and -P, infinity among the points
+    pts = [py_pts[0], py_pts[0], py_pts[0], bn.neg(py_pts[0]), bn.Z1, py_pts[1], py_pts[1]]
+    ks = [5, 5, 7, 17, 99, R - 3, 3]
+    both = G.g1_from_py_ecc(pts)
+    assert msm(both, _limbs(ks)) == _ref(pts, ks)  # = 0 * P0 + 0 * P1
+    assert msm(both, _limbs(ks)) == (0, 0)
+    ks2 = [1, 2, 3, 4, 5, 6, 7]
+    assert msm(both, _limbs(ks2)) == _ref(pts, ks2)
+    assert msm_small(both, np.array(ks2, np.uint64)) == _ref(pts, ks2)
+
+
+def test_scalars_above_r_and_full_width(py_pts: list[tuple]) -> None:
+    ks = [(1 << 256) - 1, R, R + 5, 1 << 255]
+    arr = G.g1_from_py_ecc(py_pts[:4])
+    assert msm(arr, _limbs(ks)) == _ref(py_pts[:4], ks)
+
+
+def _random_points(n: int, seed: int) -> tuple[np.ndarray, list[int]]:
+    rng = random.Random(seed)
+    a = [rng.randrange(1, R) for _ in range(n)]
+    return G.g1_fixed_base_mul(G.G1_GEN, _limbs(a)), a
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_thousands_vs_scalar_identity(threads: int) -> None:
+    n = 3001
+    pts, a = _random_points(n, 5)
+    rng = random.Random(6)
+    ks = [rng.randrange(R) for _ in range(n)]
+    ks[10:20] = [0] * 10
+    ks[20:25] = [R - 1] * 5
+    pts[30:40] = pts[40:50]  # duplicate points
+    a[30:40] = a[40:50]
+    pts[50] = 0  # a point at infinity
+    a[50] = 0
+    old = numba.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        got = msm(pts, _limbs(ks))
+        vals = np.array([rng.randrange(1 << 16) for _ in range(n)], dtype=np.uint64)
+        small = msm_small(pts, vals)
+    finally:
+        numba.set_num_threads(old)
+    assert got == _aff(bn.multiply(bn.G1, sum(x * k for x, k in zip(a, ks, strict=True)) % R))
+    exp_small = _aff(bn.multiply(bn.G1, sum(x * int(v) for x, v in zip(a, vals, strict=True)) % R))
+    assert small == exp_small
+    assert msm(pts, _limbs([int(v) for v in vals])) == exp_small
+
+
+@pytest.mark.parametrize("bits", [1, 2, 8, 16, 17, 33, 64])
+def test_msm_small_widths(bits: int) -> None:
+    n = 257
+    pts, a = _random_points(n, bits)
+    rng = np.random.default_rng(bits)
+    vals = rng.integers(0, 1 << bits, size=n, dtype=np.uint64)
+    vals[0] = (1 << bits) - 1  # the maximum width really occurs
+    exp = _aff(bn.multiply(bn.G1, sum(x * int(v) for x, v in zip(a, vals, strict=True)) % R))
+    assert msm_small(pts, vals) == exp
+    assert msm_small(pts, vals.astype(np.int64) if bits < 64 else vals) == exp
+    assert msm(pts, _limbs([int(v) for v in vals])) == exp
+
+
+def test_memmap_points(tmp_path: Path) -> None:
+    pts, a = _random_points(100, 8)
+    f = tmp_path / "pts.bin"
+    pts.tofile(f)
+    mm = np.memmap(f, dtype=np.uint64, mode="r", shape=pts.shape)
+    ks = list(range(1, 101))
+    exp = _aff(bn.multiply(bn.G1, sum(x * k for x, k in zip(a, ks, strict=True)) % R))
+    assert msm(mm, _limbs(ks)) == exp
+    assert msm_small(mm, np.array(ks, np.uint64)) == exp
+
+
+def test_errors_and_window_choice() -> None:
+    pts, _ = _random_points(4, 1)
+    with pytest.raises(ValueError):
+        msm_small(pts, np.array([1, -1, 2, 3]))
+    with pytest.raises(ValueError):
+        msm(pts, _limbs([1, 2, 3]))
+    c, nw, ch = choose_window(1 << 20, 254, 1)
+    assert c * nw >= 255 and ch == 1
+    c, nw, ch = choose_window(1 << 20, 16, 2)
+    assert nw == 1 and c >= 17 and ch == 2
