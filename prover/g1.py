@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from py_ecc import optimized_bn128 as bn
 from py_ecc.fields import optimized_bn128_FQ as PyFQ
 
@@ -32,6 +32,7 @@ from zkpor.prover.mont import (
     minv,
     mmul,
     msub,
+    run_tasks,
     store,
 )
 from zkpor.verifier.field import Q
@@ -43,7 +44,8 @@ _PLIMBS = (_M[0], _M[1], _M[2], _M[3])
 _B3 = FQ_C.mont_tuple(3)
 _Z4 = (ZERO, ZERO, ZERO, ZERO)
 
-_CHUNK = 1024  # pairs per batch inversion in affine kernels
+_CHUNK = 1024  # pairs per batch inversion in affine kernels (and per parallel task)
+_SMUL_CHUNK = 64  # points per task of the variable-base scalar multiplication
 
 K_ADD, K_DBL, K_COPY1, K_COPY2, K_INF = 0, 1, 2, 3, 4
 
@@ -267,20 +269,18 @@ def aff_add_range(a, b, out, lo, hi, den, pre, bstride):  # type: ignore[no-unty
         store_pt(out, i, x3, y3)
 
 
-@njit(cache=True, parallel=True)
-def _k_aff_add(a, b, out):  # type: ignore[no-untyped-def]
+@njit(cache=True, nogil=True)
+def _aff_add_task(a, b, out, t):  # type: ignore[no-untyped-def]
     n = out.shape[0]
     bstride = 1 if b.shape[0] > 1 else 0
-    nch = (n + _CHUNK - 1) // _CHUNK
-    for c in prange(nch):
-        den = np.empty((_CHUNK, 4), dtype=np.uint64)
-        pre = np.empty((_CHUNK, 4), dtype=np.uint64)
-        aff_add_range(a, b, out, c * _CHUNK, min(n, (c + 1) * _CHUNK), den, pre, bstride)
+    den = np.empty((_CHUNK, 4), dtype=np.uint64)
+    pre = np.empty((_CHUNK, 4), dtype=np.uint64)
+    aff_add_range(a, b, out, t * _CHUNK, min(n, (t + 1) * _CHUNK), den, pre, bstride)
 
 
-@njit(cache=True, parallel=True)
-def _k_on_curve(pts, out):  # type: ignore[no-untyped-def]
-    for i in prange(pts.shape[0]):
+@njit(cache=True, nogil=True)
+def _on_curve_task(pts, out, t):  # type: ignore[no-untyped-def]
+    for i in range(t * _CHUNK, min(pts.shape[0], (t + 1) * _CHUNK)):
         x, y = load_pt(pts, i)
         if aff_is_inf(x, y):
             out[i] = True
@@ -289,36 +289,34 @@ def _k_on_curve(pts, out):  # type: ignore[no-untyped-def]
             out[i] = ok and eq(fsqr(y), madd(mmul(fsqr(x), x, _M), _B3, _M))
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _k_canonical(std, out):  # type: ignore[no-untyped-def]
-    for i in prange(std.shape[0]):
+    for i in range(std.shape[0]):
         out[i] = lt(load(std, i), _PLIMBS)
 
 
-@njit(cache=True, parallel=True)
-def _k_jac_to_affine(jac, out):  # type: ignore[no-untyped-def]
+@njit(cache=True, nogil=True)
+def _jac_to_affine_task(jac, out, t):  # type: ignore[no-untyped-def]
     n = jac.shape[0]
-    nch = (n + _CHUNK - 1) // _CHUNK
-    for c in prange(nch):
-        lo = c * _CHUNK
-        hi = min(n, lo + _CHUNK)
-        pre = np.empty((_CHUNK, 4), dtype=np.uint64)
-        acc = _ONE
-        for i in range(lo, hi):
-            z = (jac[i, 2, 0], jac[i, 2, 1], jac[i, 2, 2], jac[i, 2, 3])
-            store(pre, i - lo, acc)
-            if not is_zero(z):
-                acc = mmul(acc, z, _M)
-        inv = finv(acc)
-        for i in range(hi - 1, lo - 1, -1):
-            x, y, z = jac_load(jac, i)
-            if is_zero(z):
-                store_pt(out, i, _Z4, _Z4)
-            else:
-                zi = mmul(inv, load(pre, i - lo), _M)
-                inv = mmul(inv, z, _M)
-                zi2 = fsqr(zi)
-                store_pt(out, i, mmul(x, zi2, _M), mmul(y, mmul(zi2, zi, _M), _M))
+    lo = t * _CHUNK
+    hi = min(n, lo + _CHUNK)
+    pre = np.empty((_CHUNK, 4), dtype=np.uint64)
+    acc = _ONE
+    for i in range(lo, hi):
+        z = (jac[i, 2, 0], jac[i, 2, 1], jac[i, 2, 2], jac[i, 2, 3])
+        store(pre, i - lo, acc)
+        if not is_zero(z):
+            acc = mmul(acc, z, _M)
+    inv = finv(acc)
+    for i in range(hi - 1, lo - 1, -1):
+        x, y, z = jac_load(jac, i)
+        if is_zero(z):
+            store_pt(out, i, _Z4, _Z4)
+        else:
+            zi = mmul(inv, load(pre, i - lo), _M)
+            inv = mmul(inv, z, _M)
+            zi2 = fsqr(zi)
+            store_pt(out, i, mmul(x, zi2, _M), mmul(y, mmul(zi2, zi, _M), _M))
 
 
 @njit(cache=True)
@@ -355,10 +353,10 @@ def scalar_mul_one(x, y, s):  # type: ignore[no-untyped-def]
     return acc
 
 
-@njit(cache=True, parallel=True)
-def _k_scalar_mul(pts, scalars, out):  # type: ignore[no-untyped-def]
-    """out[i] = scalars[i] * pts[i] (Jacobian)."""
-    for i in prange(pts.shape[0]):
+@njit(cache=True, nogil=True)
+def _scalar_mul_task(pts, scalars, out, t):  # type: ignore[no-untyped-def]
+    """out[i] = scalars[i] * pts[i] (Jacobian) for the points of task t."""
+    for i in range(t * _SMUL_CHUNK, min(pts.shape[0], (t + 1) * _SMUL_CHUNK)):
         x, y = load_pt(pts, i)
         jac_store(out, i, scalar_mul_one(x, y, load(scalars, i)))
 
@@ -383,13 +381,11 @@ def _fixed_base_chunk(table, scalars, c, nw, out, lo, hi):  # type: ignore[no-un
                 out[lo + i, u, v] = acc[i, u, v]
 
 
-@njit(cache=True, parallel=True)
-def _k_fixed_base(table, scalars, c, nw, out):  # type: ignore[no-untyped-def]
-    """out[i] = sum_w table[w, digit_w(scalars[i])] with batch-affine additions per chunk."""
+@njit(cache=True, nogil=True)
+def _fixed_base_task(table, scalars, c, nw, out, t):  # type: ignore[no-untyped-def]
+    """out[i] = sum_w table[w, digit_w(scalars[i])] for the scalars of task t."""
     n = scalars.shape[0]
-    nch = (n + _CHUNK - 1) // _CHUNK
-    for ch in prange(nch):
-        _fixed_base_chunk(table, scalars, c, nw, out, ch * _CHUNK, min(n, (ch + 1) * _CHUNK))
+    _fixed_base_chunk(table, scalars, c, nw, out, t * _CHUNK, min(n, (t + 1) * _CHUNK))
 
 
 @njit(cache=True)
@@ -411,6 +407,10 @@ def madd_chain(pts, reps):  # type: ignore[no-untyped-def]
 # ----------------------------------------------------------------------------- Python API
 
 
+def _ntasks(n: int, chunk: int) -> int:
+    return (n + chunk - 1) // chunk
+
+
 def _as_points(arr: np.ndarray, width: int = 2) -> np.ndarray:
     a = np.asarray(arr)
     if a.dtype != np.uint64:
@@ -426,7 +426,7 @@ def g1_on_curve(arr: np.ndarray) -> np.ndarray:
     """Boolean array: point i is infinity or a canonical point on y^2 = x^3 + 3."""
     pts = _as_points(arr)
     out = np.empty(pts.shape[0], dtype=np.bool_)
-    _k_on_curve(pts, out)
+    run_tasks(_on_curve_task, _ntasks(pts.shape[0], _CHUNK), pts, out)
     return out
 
 
@@ -513,7 +513,7 @@ def g1_add_affine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if pb.shape[0] not in (1, pa.shape[0]):
         raise ValueError("point arrays of different lengths")
     out = np.empty_like(pa)
-    _k_aff_add(pa, pb, out)
+    run_tasks(_aff_add_task, _ntasks(pa.shape[0], _CHUNK), pa, pb, out)
     return out
 
 
@@ -521,7 +521,7 @@ def g1_batch_normalize(jac: np.ndarray) -> np.ndarray:
     """Jacobian (n, 3, 4) -> affine (n, 2, 4) with one inversion per chunk."""
     pj = _as_points(jac, 3)
     out = np.empty((pj.shape[0], 2, 4), dtype=np.uint64)
-    _k_jac_to_affine(pj, out)
+    run_tasks(_jac_to_affine_task, _ntasks(pj.shape[0], _CHUNK), pj, out)
     return out
 
 
@@ -539,7 +539,7 @@ def g1_scalar_mul_batch(points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
     pts = _as_points(points)
     sc = _as_scalars(scalars, pts.shape[0])
     jac = np.empty((pts.shape[0], 3, 4), dtype=np.uint64)
-    _k_scalar_mul(pts, sc, jac)
+    run_tasks(_scalar_mul_task, _ntasks(pts.shape[0], _SMUL_CHUNK), pts, sc, jac)
     return g1_batch_normalize(jac)
 
 
@@ -594,7 +594,7 @@ def g1_fixed_base_mul(base: np.ndarray, scalars: np.ndarray) -> np.ndarray:
     table = g1_fixed_base_table(base, c, nw)
     out = np.empty((n, 2, 4), dtype=np.uint64)
     if n:
-        _k_fixed_base(table, sc, c, nw, out)
+        run_tasks(_fixed_base_task, _ntasks(n, _CHUNK), table, sc, c, nw, out)
     return out
 
 

@@ -16,7 +16,11 @@ variant (the top limb of p is < 2^62, so the intermediate never needs a fifth wo
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import numba
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
@@ -386,3 +390,26 @@ def unpack_prm(prm):  # type: ignore[no-untyped-def]
     r2 = (prm[9], prm[10], prm[11], prm[12])
     pm2 = (prm[13], prm[14], prm[15], prm[16])
     return m, one, r2, pm2
+
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def run_tasks(fn: Callable[..., Any], ntasks: int, *args: Any) -> None:
+    """Run ``fn(*args, t)`` for t < ntasks on ``numba.get_num_threads()`` threads.
+
+    ``fn`` is an ``@njit(nogil=True)`` kernel, so the threads run in parallel. Used
+    instead of ``prange`` for the heavy G1 kernels: a parfor re-optimises every callee
+    (all the curve arithmetic) once more, which cost seconds of compile time each.
+    Tasks are handed out dynamically, which also balances uneven tasks (MSM windows).
+    """
+    nth = min(numba.get_num_threads(), ntasks)
+    if nth <= 1:
+        for t in range(ntasks):
+            fn(*args, t)
+        return
+    pool = _POOLS.get(nth)
+    if pool is None:
+        pool = _POOLS[nth] = ThreadPoolExecutor(nth, thread_name_prefix="zkpor-arith")
+    for f in [pool.submit(fn, *args, t) for t in range(ntasks)]:
+        f.result()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from zkpor.prover.g1 import (
     K_ADD,
@@ -42,7 +42,7 @@ from zkpor.prover.g1 import (
     scalar_bits,
     store_pt,
 )
-from zkpor.prover.mont import FQ_C, ZERO, is_zero, load, mmul, store
+from zkpor.prover.mont import FQ_C, ZERO, eq, is_zero, load, mmul, msub, run_tasks, store
 from zkpor.verifier.field import Q
 
 _BLOCK = 2048  # pairs per batch inversion
@@ -88,7 +88,10 @@ def _flush(src, j1, j2, jo, nj, dst, den, pre, kinds, loc):  # type: ignore[no-u
             continue
         x1, y1 = load_pt(loc, 2 * k)
         x2, y2 = load_pt(loc, 2 * k + 1)
-        kind, d = pair_prep(x1, y1, x2, y2)
+        if aff_is_inf(x1, y1) or aff_is_inf(x2, y2) or eq(x1, x2):
+            kind, d = pair_prep(x1, y1, x2, y2)
+        else:  # the common case, inline
+            kind, d = K_ADD, msub(x2, x1, _M)
         kinds[k] = kind
         if not is_zero(d):
             store(pre, k, acc)
@@ -106,7 +109,12 @@ def _flush(src, j1, j2, jo, nj, dst, den, pre, kinds, loc):  # type: ignore[no-u
         if kind == K_ADD or kind == K_DBL:
             dinv = mmul(inv, load(pre, k), _M)
             inv = mmul(inv, load(den, k), _M)
-        x3, y3 = pair_finish(kind, x1, y1, x2, y2, dinv)
+        if kind == K_ADD:  # inline common case of pair_finish
+            lam = mmul(msub(y2, y1, _M), dinv, _M)
+            x3 = msub(msub(mmul(lam, lam, _M), x1, _M), x2, _M)
+            y3 = msub(mmul(lam, msub(x1, x3, _M), _M), y1, _M)
+        else:
+            x3, y3 = pair_finish(kind, x1, y1, x2, y2, dinv)
         store_pt(dst, jo[k], x3, y3)
 
 
@@ -234,16 +242,14 @@ def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
     return acc
 
 
-@njit(cache=True, parallel=True)
-def _k_msm(points, scalars, c, nw, nchunks, out):  # type: ignore[no-untyped-def]
+@njit(cache=True, nogil=True)
+def _msm_task(points, scalars, c, nchunks, out, t):  # type: ignore[no-untyped-def]
+    """Task t: window t // nchunks over point chunk t % nchunks, into out[t]."""
     n = points.shape[0]
     per = (n + nchunks - 1) // nchunks
-    for t in prange(nw * nchunks):
-        w = t // nchunks
-        ch = t % nchunks
-        lo = min(n, ch * per)
-        hi = min(n, lo + per)
-        jac_store(out, t, _window_task(points, scalars, lo, hi, w, c))
+    lo = min(n, (t % nchunks) * per)
+    hi = min(n, lo + per)
+    jac_store(out, t, _window_task(points, scalars, lo, hi, t // nchunks, c))
 
 
 @njit(cache=True)
@@ -292,7 +298,7 @@ def _msm_std(pts: np.ndarray, sc: np.ndarray, bits: int) -> tuple[int, int]:
     threads = numba.get_num_threads()
     c, nw, nchunks = choose_window(n, bits, threads)
     parts = np.empty((nw * nchunks, 3, 4), dtype=np.uint64)
-    _k_msm(pts, sc, c, nw, nchunks, parts)
+    run_tasks(_msm_task, nw * nchunks, pts, sc, c, nchunks, parts)
     return _jac_to_affine_ints(_k_combine(parts, c, nw, nchunks)[0])
 
 
