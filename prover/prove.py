@@ -15,7 +15,6 @@ from zkpor.circuits.solvency import (
     OPENED_AT_ZETA_PREV,
     QUOTIENT_NAMES,
     RANGE_SIZE,
-    SHIFTED_NAMES,
     quotient_degree_bound,
     tuple_table_value,
 )
@@ -209,7 +208,7 @@ class SolvencyProver:
         start = time.perf_counter()
         polys = dict(self.coeffs)
         polys.update(self._public_coeffs(ch))
-        t_coeffs = compute_quotient(polys, SHIFTED_NAMES, n, ch | {"sigma_over_n": sigma_n})
+        t_coeffs = compute_quotient(polys, n, ch | {"sigma_over_n": sigma_n})
         self._timed("quotient_s", start)
         if self.strict and not quotient_is_low_degree(t_coeffs, n):
             raise ProverError("the witness breaks a constraint: the quotient is not a polynomial")

@@ -1,53 +1,21 @@
-"""The quotient T = (sum_k alpha^k C_k) / Z_H on the coset 5 * H_4N (PROTOCOL.md section 5).
+"""The quotient T = (sum_k alpha^k C_k) / Z_H (PROTOCOL.md section 5).
 
-The coset of size 4N splits into four cosets of size N, shifted by 5 * omega_4N^c. On
-each, Z_H is the constant shift^N - 1, so the constraints are evaluated one size-N
-coset at a time (never every column's 4N evaluations at once) and in row blocks, and
-the four results are interleaved and interpolated once.
+T has fewer than 3N coefficients, so three of the four size-N cosets of 5 * H_4N
+(shifts 5 * omega_4N^c) determine it. On each, Z_H is the constant shift^N - 1, so the
+constraints are evaluated one size-N coset at a time (never every column's
+evaluations on the whole 4N coset at once) by the fused kernel of
+:mod:`zkpor.prover.constraint_kernel`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from zkpor.circuits.expr import evaluate
-from zkpor.circuits.solvency import CONSTRAINTS, COSET_SHIFT, quotient_degree_bound
-from zkpor.prover.fields import (
-    fr_add,
-    fr_add_int,
-    fr_mul,
-    fr_mul_int,
-    fr_neg,
-    fr_sub,
-    fr_zeros,
-)
+from zkpor.circuits.solvency import COSET_SHIFT, QUOTIENT_PIECES, quotient_degree_bound
+from zkpor.prover.constraint_kernel import constraint_columns, constraint_sum
+from zkpor.prover.fields import fr_add, fr_mul_int, fr_zeros
 from zkpor.prover.ntt import coset_intt, coset_ntt
 from zkpor.verifier.field import R, inv, root_of_unity
-
-ROW_BLOCK = 1 << 16
-
-Value = np.ndarray | int
-
-
-class VectorBackend:
-    """F_r arithmetic on Montgomery vectors, mixing in Python-int constants."""
-
-    def add(self, x: Value, y: Value) -> Value:
-        if isinstance(x, int):
-            return (x + y) % R if isinstance(y, int) else fr_add_int(y, x)
-        return fr_add_int(x, y) if isinstance(y, int) else fr_add(x, y)
-
-    def sub(self, x: Value, y: Value) -> Value:
-        if isinstance(y, int):
-            return (x - y) % R if isinstance(x, int) else fr_add_int(x, (R - y) % R)
-        return fr_add_int(fr_neg(y), x) if isinstance(x, int) else fr_sub(x, y)
-
-    def mul(self, x: Value, y: Value) -> Value:
-        if isinstance(x, int):
-            return x * y % R if isinstance(y, int) else fr_mul_int(y, x)
-        return fr_mul_int(x, y) if isinstance(y, int) else fr_mul(x, y)
 
 
 def fold(coeffs: np.ndarray, shift_n: int, n: int) -> np.ndarray:
@@ -61,52 +29,54 @@ def fold(coeffs: np.ndarray, shift_n: int, n: int) -> np.ndarray:
     return out
 
 
-def constraint_values(
-    evals: dict[str, np.ndarray],
-    challenges: dict[str, int],
-    rows: slice,
-) -> np.ndarray:
-    """sum_k alpha^k C_k over a block of coset rows (shifted columns pre-rolled as name')."""
-
-    def column(name: str, shifted: bool) -> np.ndarray:
-        return evals[name + "'" if shifted else name][rows]
-
-    backend = VectorBackend()
-    memo: dict[int, Value] = {}
-    total: Value = 0
-    alpha_k = 1
-    for _, expr in CONSTRAINTS:
-        term = evaluate(expr, backend, column, challenges.__getitem__, memo)
-        total = backend.add(total, backend.mul(alpha_k, term))
-        alpha_k = alpha_k * challenges["alpha"] % R
-    assert isinstance(total, np.ndarray)
-    return total
+def _inverse_vandermonde(ks: list[int]) -> list[list[int]]:
+    """Inverse of the 3x3 matrix (k_c^i) over F_r (Gauss-Jordan on Python ints)."""
+    size = len(ks)
+    rows = [
+        [pow(k, i, R) for i in range(size)] + [int(c == j) for j in range(size)]
+        for c, k in enumerate(ks)
+    ]
+    for col in range(size):
+        pivot = next(r for r in range(col, size) if rows[r][col])
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        scale = inv(rows[col][col])
+        rows[col] = [x * scale % R for x in rows[col]]
+        for r in range(size):
+            if r != col and rows[r][col]:
+                f = rows[r][col]
+                rows[r] = [(x - f * y) % R for x, y in zip(rows[r], rows[col], strict=True)]
+    # rows now hold M^-1 with M[c][i] = k_c^i; T_i = sum_c M^-1[i][c] U_c
+    return [row[size:] for row in rows]
 
 
 def compute_quotient(
-    coeffs: dict[str, np.ndarray],
-    shifted: tuple[str, ...],
-    n: int,
-    challenges: dict[str, int],
-    progress: Callable[[], None] = lambda: None,
+    coeffs: dict[str, np.ndarray], n: int, challenges: dict[str, int]
 ) -> np.ndarray:
-    """Coefficients of T (length 4N; beyond the degree bound they vanish iff C_k hold on H)."""
+    """Coefficients of T, length 3N (beyond the degree bound they vanish iff C_k hold on H).
+
+    T = T_0 + X^N T_1 + X^2N T_2 with deg T_i < N. On a coset shift * H_N, X^N is the
+    constant k = shift^N, so interpolating T's values there gives U = T_0 + k T_1 + k^2 T_2;
+    three cosets (shifts 5 omega_4N^c, c = 0, 1, 2; distinct k) determine T_0, T_1, T_2.
+    """
     omega_4n = root_of_unity(4 * n)
-    full = np.empty((4 * n, 4), dtype=np.uint64)
-    for c in range(4):
+    names = constraint_columns()
+    us, ks = [], []
+    for c in range(QUOTIENT_PIECES):
         shift = COSET_SHIFT * pow(omega_4n, c, R) % R
-        shift_n = pow(shift, n, R)
-        evals = {name: coset_ntt(fold(f, shift_n, n), shift) for name, f in coeffs.items()}
-        for name in shifted:
-            evals[name + "'"] = np.roll(evals[name], 1, axis=0)
-        z_inv = inv(shift_n - 1)
-        for start in range(0, n, ROW_BLOCK):
-            rows = slice(start, min(n, start + ROW_BLOCK))
-            block = fr_mul_int(constraint_values(evals, challenges, rows), z_inv)
-            full[4 * start + c : 4 * rows.stop : 4] = block
+        k = pow(shift, n, R)
+        evals = {name: coset_ntt(fold(coeffs[name], k, n), shift) for name in names}
+        values = fr_mul_int(constraint_sum(evals, challenges), inv(k - 1))
         del evals
-        progress()
-    return coset_intt(full, COSET_SHIFT)
+        us.append(coset_intt(values, shift))
+        ks.append(k)
+    m_inv = _inverse_vandermonde(ks)
+    pieces = []
+    for row in m_inv:
+        acc = fr_mul_int(us[0], row[0])
+        for u, coef in zip(us[1:], row[1:], strict=True):
+            acc = fr_add(acc, fr_mul_int(u, coef))
+        pieces.append(acc)
+    return np.concatenate(pieces)
 
 
 def quotient_is_low_degree(t_coeffs: np.ndarray, n: int) -> bool:
