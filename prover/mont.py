@@ -186,6 +186,21 @@ def mmul(typingctx, a, b, m):  # type: ignore[no-untyped-def]
 
 
 @intrinsic
+def mmul_inline(typingctx, a, b, m):  # type: ignore[no-untyped-def]
+    """:func:`mmul` emitted inline at the call site (for the few hottest loops only)."""
+    sig = _T4(_T4, _T4, _T5)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        x = _unpack(builder, args[0], 4)
+        y = _unpack(builder, args[1], 4)
+        mm = _unpack(builder, args[2], 5)
+        r = _ir_mont_body(builder, x, y, mm[:4], mm[4])
+        return context.make_tuple(builder, signature.return_type, r)
+
+    return sig, codegen
+
+
+@intrinsic
 def madd(typingctx, a, b, m):  # type: ignore[no-untyped-def]
     """a + b mod p (p < 2^255, so the 256-bit sum never overflows)."""
     sig = _T4(_T4, _T4, _T5)

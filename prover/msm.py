@@ -42,7 +42,17 @@ from zkpor.prover.g1 import (
     scalar_bits,
     store_pt,
 )
-from zkpor.prover.mont import FQ_C, ZERO, eq, is_zero, load, mmul, msub, run_tasks, store
+from zkpor.prover.mont import (
+    FQ_C,
+    ZERO,
+    eq,
+    is_zero,
+    load,
+    mmul_inline,
+    msub,
+    run_tasks,
+    store,
+)
 from zkpor.verifier.field import Q
 
 _BLOCK = 2048  # pairs per batch inversion
@@ -96,7 +106,7 @@ def _flush(src, j1, j2, jo, nj, dst, den, pre, kinds, loc):  # type: ignore[no-u
         if not is_zero(d):
             store(pre, k, acc)
             store(den, k, d)
-            acc = mmul(acc, d, _M)
+            acc = mmul_inline(acc, d, _M)
     inv = finv(acc)
     for k in range(nj - 1, -1, -1):
         kind = kinds[k]
@@ -107,12 +117,12 @@ def _flush(src, j1, j2, jo, nj, dst, den, pre, kinds, loc):  # type: ignore[no-u
         x2, y2 = load_pt(loc, 2 * k + 1)
         dinv = _Z4
         if kind == K_ADD or kind == K_DBL:
-            dinv = mmul(inv, load(pre, k), _M)
-            inv = mmul(inv, load(den, k), _M)
+            dinv = mmul_inline(inv, load(pre, k), _M)
+            inv = mmul_inline(inv, load(den, k), _M)
         if kind == K_ADD:  # inline common case of pair_finish
-            lam = mmul(msub(y2, y1, _M), dinv, _M)
-            x3 = msub(msub(mmul(lam, lam, _M), x1, _M), x2, _M)
-            y3 = msub(mmul(lam, msub(x1, x3, _M), _M), y1, _M)
+            lam = mmul_inline(msub(y2, y1, _M), dinv, _M)
+            x3 = msub(msub(mmul_inline(lam, lam, _M), x1, _M), x2, _M)
+            y3 = msub(mmul_inline(lam, msub(x1, x3, _M), _M), y1, _M)
         else:
             x3, y3 = pair_finish(kind, x1, y1, x2, y2, dinv)
         store_pt(dst, jo[k], x3, y3)

@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from zkpor.prover.fields import FR, _as2d
-from zkpor.prover.mont import FR_C, load, madd, mmul, mpow_u64, msub, store
+from zkpor.prover.mont import FR_C, load, madd, mmul, mmul_inline, mpow_u64, msub, store
 from zkpor.verifier.field import TWO_ADICITY, R, root_of_unity
 
 _M = FR_C.m
@@ -95,11 +95,11 @@ def _butterfly(a, i0, i1, tw, j, tstride, thalf, inv):  # type: ignore[no-untype
         store(a, i0, madd(u, v, _M))
         store(a, i1, msub(u, v, _M))
     elif not inv:
-        t = mmul(v, load(tw, j * tstride), _M)
+        t = mmul_inline(v, load(tw, j * tstride), _M)
         store(a, i0, madd(u, t, _M))
         store(a, i1, msub(u, t, _M))
     else:  # omega^-k = -omega^(M/2 - k)
-        t = mmul(v, load(tw, thalf - j * tstride), _M)
+        t = mmul_inline(v, load(tw, thalf - j * tstride), _M)
         store(a, i0, msub(u, t, _M))
         store(a, i1, madd(u, t, _M))
 
