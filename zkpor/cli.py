@@ -48,6 +48,7 @@ def main() -> None:
         "arith": "zkpor.prover.bench_arith:bench_arith",
         "setup": "zkpor.prover.cli_setup:bench_setup",
         "prove": "zkpor.prover.bench_prove:bench_prove",
+        "sweep": "zkpor.prover.bench_sweep:bench_sweep",
     },
 )
 def bench() -> None:
