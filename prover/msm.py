@@ -65,6 +65,7 @@ _Z4 = (ZERO, ZERO, ZERO, ZERO)
 _COST_INSERT = 1.0
 _COST_BUCKET = 3.5
 _MAX_C = 20
+_MAX_TASK_POINTS = 1 << 22
 
 
 @njit(cache=True)
@@ -276,9 +277,15 @@ def _k_combine(parts, c, nw, nchunks):  # type: ignore[no-untyped-def]
 
 
 def choose_window(n: int, bits: int, threads: int) -> tuple[int, int, int]:
-    """(c, number of windows, point chunks per window) minimising a simple cost model."""
+    """(c, number of windows, point chunks per window) minimising a simple cost model.
+
+    A task holds at most ``_MAX_TASK_POINTS`` points (its scratch is ~80 bytes per
+    point and up to ``threads`` tasks run at once), so huge MSMs split their points.
+    """
+    threads = max(threads, 1)
+    min_chunks = max(1, -(-n // _MAX_TASK_POINTS))
     best: tuple[float, int, int, int] | None = None
-    for nchunks in range(1, max(threads, 1) + 1):
+    for nchunks in range(min_chunks, min_chunks + threads):
         per = -(-n // nchunks)
         for c in range(2, _MAX_C + 1):
             nw = -(-(bits + 1) // c)
