@@ -64,6 +64,11 @@ def test_roundtrip_2_16() -> None:
     w = root_of_unity(n)
     evi = fr_to_ints(ev[[0, 1, 12345, n - 1]])
     assert evi == [_eval(cs, pow(w, i, R)) for i in (0, 1, 12345, n - 1)]
+    # small sizes now reuse the larger twiddle table with a stride
+    small = cs[:8]
+    w8 = root_of_unity(8)
+    assert fr_to_ints(ntt(fr_from_ints(small))) == [_eval(small, pow(w8, i, R)) for i in range(8)]
+    assert fr_to_ints(intt(ntt(fr_from_ints(small)))) == small
 
 
 def test_bad_sizes() -> None:
