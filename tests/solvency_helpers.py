@@ -42,3 +42,18 @@ def prove(
 def verify_bundle(srs: SRS, bundle: ProofBundle) -> Verified:
     fps = b"".join(f.to_bytes(32, "big") for f in bundle.fingerprints)
     return verify(bundle.statement, fps, bundle.proof, srs.vk)
+
+
+_HONEST: dict[str, tuple[Snapshot, ProofBundle]] = {}
+
+
+def honest_margin_bundle(srs: SRS) -> tuple[Snapshot, ProofBundle]:
+    """One honest proof of :func:`margin_snapshot` per SRS directory, shared across modules.
+
+    Callers must not mutate the bundle (copy with dataclasses.replace instead).
+    """
+    key = str(srs.path)
+    if key not in _HONEST:
+        snapshot = margin_snapshot()
+        _HONEST[key] = (snapshot, prove(srs, snapshot))
+    return _HONEST[key]
