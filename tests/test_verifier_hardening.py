@@ -237,13 +237,19 @@ def test_scalar_not_below_r_in_bytes(srs: SRS, bundle: ProofBundle, value: int, 
 
 
 def test_scalar_not_below_r_in_a_proof_object(srs: SRS, bundle: ProofBundle) -> None:
-    """verify() itself must refuse an evaluation >= r (a Proof built in memory, not parsed):
-    e + r and e hash and compute alike, so the non-canonical proof must not verify, and
-    never with anything but VerificationError."""
+    """verify() itself must refuse a Proof built in memory (not parsed by from_bytes) whose
+    evaluation is >= r: e + r and e hash and compute alike, so the non-canonical proof must
+    not verify, and never with anything but VerificationError."""
     proof = bundle.proof
     rejects(srs, bundle, proof=replace(proof, evals={**proof.evals, "a": proof.evals["a"] + R}))
     prev = {**proof.evals_prev, "g": proof.evals_prev["g"] + R}
     rejects(srs, bundle, proof=replace(proof, evals_prev=prev))
+
+
+def test_proof_object_with_a_missing_commitment(srs: SRS, bundle: ProofBundle) -> None:
+    """Same root cause: verify() trusts the shape of a Proof object."""
+    commitments = {k: v for k, v in bundle.proof.commitments.items() if k != "g"}
+    rejects(srs, bundle, proof=replace(bundle.proof, commitments=commitments))
 
 
 @pytest.mark.parametrize("version", [0, 2, 255])
