@@ -21,6 +21,7 @@ from zkpor.verifier.encoding import (
     decode_scalar,
 )
 from zkpor.verifier.errors import VerificationError
+from zkpor.verifier.field import R
 
 MAGIC = b"ZKPORPF"
 VERSION = 1
@@ -76,6 +77,19 @@ class Proof:
         except EncodingError as exc:
             raise VerificationError(f"proof evaluation is malformed: {exc}") from None
         return cls(commitments, evals, evals_prev, take(G1_BYTES), take(G1_BYTES))
+
+    def check_shape(self) -> None:
+        """Refuse a Proof object (however it was built) that from_bytes could not produce."""
+        if set(self.commitments) != set(OPENED_AT_ZETA) or set(self.evals) != set(OPENED_AT_ZETA):
+            raise VerificationError("proof does not hold exactly the expected polynomials")
+        if set(self.evals_prev) != set(OPENED_AT_ZETA_PREV):
+            raise VerificationError("proof does not hold exactly the expected shifted evaluations")
+        for name, value in (*self.evals.items(), *self.evals_prev.items()):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < R:
+                raise VerificationError(f"proof evaluation {name} is not a scalar below r")
+        raws = (*self.commitments.values(), self.w_zeta, self.w_zeta_prev)
+        if any(not isinstance(raw, bytes) or len(raw) != G1_BYTES for raw in raws):
+            raise VerificationError(f"every proof point must be {G1_BYTES} bytes")
 
     def points(self) -> tuple[dict[str, G1Point], G1Point, G1Point]:
         """Decode every G1 point, rejecting points off the curve."""

@@ -122,8 +122,11 @@ def verify(
 ) -> Verified:
     """Verify a proof against its statement, fingerprint list and SRS verifier key."""
     statement.check()
+    proof.check_shape()
     if vk.digest != statement.srs_digest:
         raise VerificationError("the proof names another SRS (digest mismatch)")
+    if statement.srs_insecure != vk.insecure:
+        raise VerificationError("the statement's srs_insecure flag disagrees with the SRS")
     if vk.n < statement.n:
         raise VerificationError(f"the SRS supports N = {vk.n}, the statement needs {statement.n}")
     fingerprints = parse_fingerprints(fingerprint_bytes, statement)
