@@ -42,7 +42,8 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from zkpor.prover.ingest import _Progress, atomic_path, format_decimal, parse_decimal
+from zkpor.prover.atomic import atomic_path
+from zkpor.prover.ingest import _Progress, format_decimal, parse_decimal
 from zkpor.prover.snapshot import MAX_AMOUNT, MIN_AMOUNT, Snapshot, SnapshotError
 
 FINE = 18  # internal scale: 1e-18 coin

@@ -11,16 +11,11 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from zkpor.prover.atomic import atomic_dir, atomic_write
 from zkpor.prover.ingest import load_prices, load_snapshot
 from zkpor.prover.kzg import SRS, SetupError
 from zkpor.prover.prove import ProofBundle, ProverError, SolvencyProver
-from zkpor.prover.publish import (
-    PrivateDataError,
-    PrivateFolder,
-    atomic_dir,
-    atomic_write,
-    write_outputs,
-)
+from zkpor.prover.publish import PrivateDataError, PrivateFolder, write_outputs
 from zkpor.prover.snapshot import Snapshot, SnapshotError
 from zkpor.prover.trace import TraceError, build_trace
 from zkpor.verifier.public import VK

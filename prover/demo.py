@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from zkpor.prover.accounts import build_accounts, write_report
+from zkpor.prover.atomic import atomic_write
 from zkpor.prover.cli_prove import prove_snapshot
 from zkpor.prover.ingest import load_prices, load_snapshot, write_prices_csv, write_snapshot_csv
-from zkpor.prover.publish import PrivateFolder, atomic_write
+from zkpor.prover.publish import PrivateFolder
 from zkpor.prover.srs import dev_srs
 from zkpor.prover.synth import synth_accounts
 from zkpor.verifier.amounts import format_units

@@ -21,13 +21,11 @@ Errors are :class:`SnapshotError` with one line 'FILE:LINE: reason'. LINE is the
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +35,7 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
+from zkpor.prover.atomic import atomic_path
 from zkpor.prover.snapshot import MAX_AMOUNT, MAX_PRICE, MIN_AMOUNT, Snapshot, SnapshotError
 
 SCALE = 8
@@ -759,22 +758,6 @@ def _assemble_wide(path, symbols, price_list, assets, batches, row_to_line, roun
 
 
 # ------------------------------------------------------------------ writers
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike):
-    """Yield a temp path in the target's directory; os.replace it into place on success."""
-    path = str(path)
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=d)
-    os.close(fd)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _decimal_strings_int64(v: np.ndarray) -> pa.Array:
     """Exact decimal text (coins) of int64 amounts in 1e-8 coin, vectorised."""
     neg = v < 0

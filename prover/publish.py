@@ -10,14 +10,12 @@ of OUT is written under a temporary name and renamed into place when complete.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from zkpor.prover.atomic import atomic_dir
 from zkpor.prover.prove import ProofBundle
 from zkpor.prover.snapshot import Snapshot
 from zkpor.verifier.inclusion import InclusionRecord
@@ -30,39 +28,6 @@ USERS_DB = "users.sqlite"
 
 class PrivateDataError(ValueError):
     """The private folder is unreadable or does not know the user."""
-
-
-@contextmanager
-def atomic_dir(target: Path) -> Iterator[Path]:
-    """Yield a staging folder beside ``target``; on success it replaces ``target``."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        os.replace(target, old / target.name)
-    os.replace(staging, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file under a temporary name in its folder, then rename it into place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def fingerprint_bytes(fingerprints: list[int]) -> bytes:

@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +38,7 @@ from zkpor.verifier.srs import (
     vk_dict,
 )
 
+from .atomic import atomic_dir
 from .ptau import PtauError, PtauFile, limbs_below_q
 
 MONOMIAL_FILE = "monomial.npy"
@@ -170,26 +168,11 @@ def check_srs(
 
 
 # -- writing ------------------------------------------------------------------------
-@contextmanager
-def _staging_dir(out: Path, force: bool) -> Iterator[Path]:
-    """Yield a temp dir beside ``out``; rename it to ``out`` on success, delete on failure."""
-    out = out.resolve()
+def _staging_dir(out: Path, force: bool) -> AbstractContextManager[Path]:
+    """A staging folder that replaces ``out`` on success (refuses an existing ``out``)."""
     if out.exists() and not force:
-        raise SetupError(f"output {out} already exists (use --force to replace it)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        yield tmp
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / "srs")
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        raise SetupError(f"output {out.resolve()} already exists (use --force to replace it)")
+    return atomic_dir(out)
 
 
 def write_srs(

@@ -23,7 +23,8 @@ import os
 import numpy as np
 
 from zkpor.prover.accounts import parse_account
-from zkpor.prover.ingest import atomic_path, format_decimal, parse_decimal
+from zkpor.prover.atomic import atomic_path
+from zkpor.prover.ingest import format_decimal, parse_decimal
 from zkpor.prover.snapshot import Snapshot, SnapshotError
 
 REAL_ASSETS: list[tuple[str, str]] = [
