@@ -109,7 +109,7 @@ class _Ctx:
         if v % TO_FINE and not self.round_up:
             raise self.fail(
                 f"{where}: amount {text!r} has more than 8 decimal places "
-                "(use --round-up to round each net balance toward +infinity)"
+                "(use --round up to round each net balance toward +infinity)"
             )
         if nonneg and v < 0:
             raise self.fail(f"{where}: must not be negative, got {text!r}")

@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 
 from zkpor.prover.atomic import atomic_dir, atomic_write
+from zkpor.prover.cli_snapshot import round_option
 from zkpor.prover.ingest import load_prices, load_snapshot
 from zkpor.prover.kzg import SRS, SetupError
 from zkpor.prover.prove import ProofBundle, ProverError, SolvencyProver
@@ -64,9 +65,7 @@ def prove_snapshot(
     "--snapshot-id", default=None, help="Published id users see (default: file name + time)."
 )
 @click.option("--dummy-users", default=0, show_default=True, type=click.IntRange(0))
-@click.option(
-    "--round", "rounding", type=click.Choice(["exact", "up"]), default="exact", show_default=True
-)
+@round_option
 def prove_command(
     snapshot_file: Path,
     prices_file: Path,
@@ -74,13 +73,13 @@ def prove_command(
     out: Path,
     snapshot_id: str | None,
     dummy_users: int,
-    rounding: str,
+    round_up: bool,
 ) -> None:
     """Prove a snapshot: writes OUT/public (for everyone) and OUT/private (for users' files)."""
     start = time.perf_counter()
     try:
         snapshot = load_snapshot(
-            snapshot_file, load_prices(prices_file), round_up=rounding == "up", progress=True
+            snapshot_file, load_prices(prices_file), round_up=round_up, progress=True
         )
         sid = snapshot_id or f"{snapshot_file.stem}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
         bundle = prove_snapshot(snapshot, srs_dir, out, sid, dummy_users)

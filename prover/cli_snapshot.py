@@ -23,6 +23,17 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_UNUSABLE)
 
 
+round_option = click.option(
+    "--round",
+    "round_up",
+    type=click.Choice(["exact", "up"]),
+    default="exact",
+    show_default=True,
+    callback=lambda _ctx, _param, value: value == "up",
+    help="'up': amounts with more than 8 decimals round toward +infinity (else an error).",
+)
+
+
 def _usd(v_1e16: int) -> str:
     from zkpor.prover.ingest import format_decimal
 
@@ -55,11 +66,7 @@ def snapshot() -> None:
     type=click.Path(path_type=Path),
     help="Reconciliation CSV: account view vs snapshot per user and asset.",
 )
-@click.option(
-    "--round-up",
-    is_flag=True,
-    help="Round net balances with more than 8 decimals toward +infinity.",
-)
+@round_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build_command(
     accounts: Path, prices_file: Path, out: Path, report: Path, round_up: bool, quiet: bool
@@ -162,9 +169,7 @@ def synth_command(
 @snapshot.command("check")
 @click.argument("snapshot_file", type=click.Path(path_type=Path))
 @click.option("--prices", "prices_file", required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--round-up", is_flag=True, help="Round amounts with more than 8 decimals toward +infinity."
-)
+@round_option
 @click.option("--totals", is_flag=True, help="Print per-asset totals.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def check_command(

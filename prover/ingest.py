@@ -149,7 +149,7 @@ def parse_amount_array(arr: pa.Array, round_up: bool = False, what: str = "amoun
             raise _RowError(
                 i,
                 f"{what} {_short(arr[i].as_py())} has more than {SCALE} decimal places "
-                "(use --round-up to round toward +infinity)",
+                "(use --round up to round toward +infinity)",
             ) from None
         slow = many_dec if slow is None else (slow | many_dec)
         dec = pc.cast(pc.if_else(pa.array(slow), "0", arr), pa.decimal128(38, SCALE))
