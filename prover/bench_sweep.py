@@ -366,6 +366,9 @@ def sweep(
         log(f"{point.key}: prove {_status(record['prove'])}; Merkle sum tree")
         record["mst"] = best_of(runner, "mst", point, repeats, timeout_s, pythonpath)
         log(f"{point.key}: mst {_status(record['mst'])}")
+        for kind in ("prove", "mst"):  # the workers' git sees the tree, not the export
+            if "machine" in record[kind]:
+                record[kind]["machine"]["commit"] = env["commit"]
         data = merge_point(out, point, record)
         write_reports(out, data, plots=plots)
     write_reports(out, data, plots=plots)
@@ -495,7 +498,7 @@ def write_reports(out: Path, data: dict[str, Any], plots: bool = True) -> None:
     tables = markdown_tables(data)
     _write_atomic(out / TABLES, "# zkpor benchmark sweep: results\n\n" + tables)
     readme = out / README
-    body = f"{MARK_START}\n{tables}{MARK_END}\n"
+    body = f"{MARK_START}\n{tables}{MARK_END}\n\n"
     if readme.exists():
         text = readme.read_text()
         if MARK_START in text and MARK_END in text:
