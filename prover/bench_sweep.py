@@ -614,6 +614,7 @@ def write_plots(out: Path, data: dict[str, Any]) -> None:
 @click.option("--repeats", type=click.IntRange(1),
               help="Runs per point below 2^19 rows, fastest kept [default: 3; 2 with --quick].")  # fmt: skip
 @click.option("--rerun", is_flag=True, help="Measure points again even if already in the results.")
+@click.option("--only", multiple=True, help="Run only these point keys (e.g. u10000-e5-a50).")
 @click.option("--reports-only", is_flag=True, help="Only regenerate tables and plots.")
 @click.option("--source", type=click.Choice(["head", "tree"]), default="head", show_default=True,
               help="Measure a clean export of the commit at HEAD, or the working tree as is.")  # fmt: skip
@@ -624,6 +625,7 @@ def bench_sweep(
     timeout_s: int,
     repeats: int | None,
     rerun: bool,
+    only: tuple[str, ...],
     reports_only: bool,
     source: str,
 ) -> None:
@@ -634,6 +636,8 @@ def bench_sweep(
     points = quick_grid() if quick else full_grid()
     repeats = repeats or (2 if quick else 3)
     points = [p for p in points if max_users is None or p.users <= max_users]
+    if only:
+        points = [p for p in points if p.key in only]
 
     def log(msg: str) -> None:
         click.echo(f"[{datetime.now().strftime('%H:%M:%S')}] {msg}", err=True)
