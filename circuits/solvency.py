@@ -35,8 +35,6 @@ class Column:
     round: int
     shifted: bool = False
     """Also opened at zeta * omega^-1 (blinded with a degree-2 instead of degree-1 polynomial)."""
-    small: bool = False
-    """Values on H are small non-negative integers in an honest trace (cheap Lagrange commit)."""
 
     @property
     def blinders(self) -> int:
@@ -48,14 +46,14 @@ def _limb_names() -> list[str]:
 
 
 COLUMNS: tuple[Column, ...] = (
-    *(Column(n, 1, small=True) for n in _limb_names()),
-    Column("a", 1, small=True),
-    Column("p", 1, small=True),
-    Column("s", 1, shifted=True, small=True),
+    *(Column(n, 1) for n in _limb_names()),
+    Column("a", 1),
+    Column("p", 1),
+    Column("s", 1, shifted=True),
     Column("mask", 1),
     Column("eq", 1, shifted=True),
-    Column("m_r", 1, small=True),
-    Column("m_t", 1, small=True),
+    Column("m_r", 1),
+    Column("m_t", 1),
     Column("rpow", 2),
     Column("fp", 2, shifted=True),
     *(Column(f"h_r{k}", 3) for k in range(1, 5)),
@@ -76,10 +74,6 @@ PUBLIC_POLYS = ("tab", "tT", "l_last")
 """Fixed polynomials the verifier evaluates itself: range table, asset tuples, L_{N-1}."""
 
 ROUND_CHALLENGES = {1: ("rho",), 2: ("eta", "beta"), 3: ("gamma",), 4: ("alpha",), 5: ("zeta",)}
-
-
-def columns_of_round(rnd: int) -> tuple[Column, ...]:
-    return tuple(c for c in COLUMNS if c.round == rnd)
 
 
 # ---------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from zkpor.prover.snapshot import Snapshot
 from zkpor.verifier.field import R
 from zkpor.verifier.fingerprint import SALT_BYTES, user_mask
 
-SMALL_COLUMNS = (*(f"l{k}" for k in range(LIMBS)), "a", "p", "s", "m_r", "m_t")
 EQUITY_BOUND = 1 << (LIMBS * LIMB_BITS)
 
 
@@ -53,8 +52,6 @@ class Trace:
     salts: list[bytes]
     summary_row: np.ndarray
     """Row of each real user's summary row (int64, one per user)."""
-    n_dummy: int
-    n_padding: int
 
     @property
     def n_summary(self) -> int:
@@ -192,8 +189,6 @@ def build_trace(
         uids=list(snapshot.uids),
         salts=salts,
         summary_row=summary_row,
-        n_dummy=dummy_users,
-        n_padding=len(padding_rows),
     )
     trace.eq = running_equity(cols)
     return trace
