@@ -107,6 +107,10 @@ class SolvencyProver:
     def statement_totals(self) -> list[int]:
         return list(self.trace.totals)
 
+    def published_count(self, summary_rows: int) -> int:
+        """n_u, absorbed in R0 before the fingerprints exist (one per summary row)."""
+        return summary_rows
+
     def published_fingerprints(self, fingerprints: list[int]) -> list[int]:
         return sorted(fingerprints)
 
@@ -144,7 +148,7 @@ class SolvencyProver:
             snapshot_id=self.snapshot_id,
             snapshot_time=self.snapshot_time,
             n=n,
-            n_u=len(summary),
+            n_u=self.published_count(len(summary)),
             assets=assets,
             srs_digest=self.srs.digest,
             srs_insecure=self.srs.vk.insecure,
@@ -171,7 +175,11 @@ class SolvencyProver:
         fp = segmented_cumsum(fr_add(rpow_v, fr_mul(tr.mask, s_fr)), s != 0)
         own = fr_to_ints(fp[summary])
         fingerprints = self.published_fingerprints(own)
-        statement = replace(statement, n_u=len(fingerprints), merkle_root=merkle_root(fingerprints))
+        if len(fingerprints) != statement.n_u:
+            raise ProverError(
+                f"{len(fingerprints)} fingerprints to publish, the statement promised {statement.n_u}"
+            )
+        statement = replace(statement, merkle_root=merkle_root(fingerprints))
         self._timed("trace_s", start)
         self._commit("rpow", rpow)
         self._commit("fp", fp)

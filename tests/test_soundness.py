@@ -543,11 +543,17 @@ def _random_fp() -> int:
 
 
 class ExtraFingerprint(Cheater):
+    def published_count(self, summary_rows: int) -> int:
+        return summary_rows + 1
+
     def published_fingerprints(self, fingerprints: list[int]) -> list[int]:
         return sorted([*fingerprints, _random_fp()])
 
 
 class MissingFingerprint(Cheater):
+    def published_count(self, summary_rows: int) -> int:
+        return summary_rows - 1
+
     def published_fingerprints(self, fingerprints: list[int]) -> list[int]:
         return sorted(fingerprints)[1:]
 
@@ -577,6 +583,17 @@ def test_8_fingerprint_list_not_the_summary_rows_is_rejected(
     assert bundle.statement.n_u == trace.n_summary + delta
     assert sorted(set(bundle.fingerprints)) == bundle.fingerprints  # strictly ascending
     assert_rejected(srs, bundle)
+
+
+def test_8_prover_refuses_a_list_longer_than_the_promised_count(srs: SRS) -> None:
+    """n_u is absorbed in R0: publishing another count than promised cannot even be proved."""
+
+    class UnannouncedExtra(ExtraFingerprint):
+        def published_count(self, summary_rows: int) -> int:
+            return summary_rows
+
+    with pytest.raises(ProverError, match="promised"):
+        cheat(srs, build(margin_snapshot()), UnannouncedExtra)
 
 
 def test_8_duplicated_fingerprint_is_rejected(srs: SRS, honest) -> None:  # noqa: ANN001
