@@ -46,7 +46,7 @@ from zkpor.prover.ntt import intt
 from zkpor.prover.prefix import cumsum, segmented_cumsum
 from zkpor.prover.quotient import compute_quotient, quotient_is_low_degree
 from zkpor.prover.trace import Trace, entry_values
-from zkpor.verifier.field import R, root_of_unity
+from zkpor.verifier.field import R, previous_point
 from zkpor.verifier.merkle import merkle_root
 from zkpor.verifier.proof import Proof
 from zkpor.verifier.rounds import commit_round, evaluation_round, opening_round
@@ -237,7 +237,7 @@ class SolvencyProver:
         self.progress("round 6: openings")
         start = time.perf_counter()
         zeta = ch["zeta"]
-        zeta_prev = zeta * pow(root_of_unity(n), n - 1, R) % R
+        zeta_prev = previous_point(zeta, n)
         evals = {name: evaluate(self.coeffs[name], zeta) for name in OPENED_AT_ZETA}
         evals_prev = {name: evaluate(self.coeffs[name], zeta_prev) for name in OPENED_AT_ZETA_PREV}
         v = evaluation_round(transcript, evals, evals_prev)

@@ -47,3 +47,8 @@ def root_of_unity(n: int) -> int:
     if n < 1 or n & (n - 1) or n > 1 << TWO_ADICITY:
         raise ValueError(f"domain size {n} is not a power of two <= 2^{TWO_ADICITY}")
     return pow(GENERATOR, (R - 1) // n, R)
+
+
+def previous_point(x: int, n: int) -> int:
+    """omega_n^-1 * x: where shifted columns (values at the previous row) are opened."""
+    return x * pow(root_of_unity(n), n - 1, R) % R

@@ -19,7 +19,7 @@ from zkpor.circuits.solvency import (
     tuple_table_value,
 )
 from zkpor.verifier.errors import VerificationError
-from zkpor.verifier.field import R, batch_inv, inv, root_of_unity
+from zkpor.verifier.field import R, batch_inv, inv, previous_point, root_of_unity
 from zkpor.verifier.kzg import verify_openings
 from zkpor.verifier.merkle import merkle_root
 from zkpor.verifier.proof import Proof
@@ -143,7 +143,7 @@ def verify(
     if lhs != quotient * (z_n - 1) % R:
         raise VerificationError("the constraints do not hold at zeta (quotient identity fails)")
     zeta = ch["zeta"]
-    zeta_prev = zeta * pow(root_of_unity(statement.n), statement.n - 1, R) % R
+    zeta_prev = previous_point(zeta, statement.n)
     ok = verify_openings(
         vk,
         zeta,
