@@ -21,7 +21,7 @@ def ptau16() -> Path:
 @pytest.fixture(scope="session")
 def srs16(ptau16: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """The SRS imported from the fixture for K = 16 (imported once per session)."""
-    from zkpor.prover.srs import SRS, import_ptau
+    from zkpor.prover.setup.srs import SRS, import_ptau
 
     out = tmp_path_factory.mktemp("srs") / "srs16"
     import_ptau(ptau16, 16, out)
@@ -31,7 +31,7 @@ def srs16(ptau16: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN2
 @pytest.fixture(scope="session")
 def dev_srs_dir(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """Factory for session-cached development SRS directories: dev_srs_dir(log_n, seed)."""
-    from zkpor.prover.srs import dev_srs
+    from zkpor.prover.setup.srs import dev_srs
 
     base = tmp_path_factory.mktemp("devsrs")
     made: dict[tuple[int, str], Path] = {}

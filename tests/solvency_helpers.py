@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from zkpor.prover.kzg import SRS
-from zkpor.prover.prove import ProofBundle, SolvencyProver
-from zkpor.prover.snapshot import Snapshot
-from zkpor.prover.trace import Trace, build_trace
+from zkpor.prover.argument.prove import ProofBundle, SolvencyProver
+from zkpor.prover.argument.trace import Trace, build_trace
+from zkpor.prover.exchange.snapshot import Snapshot
+from zkpor.prover.setup.kzg import SRS
 from zkpor.verifier.verify import Verified, verify
 
 SYMBOLS = ["BTC", "ETH", "USDT"]

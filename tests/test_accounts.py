@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from zkpor.prover.accounts import (
+from zkpor.prover.exchange.accounts import (
     FINE,
     TO_FINE,
     build_accounts,
@@ -15,8 +15,8 @@ from zkpor.prover.accounts import (
     reconcile,
     write_report,
 )
-from zkpor.prover.ingest import load_snapshot
-from zkpor.prover.snapshot import SnapshotError
+from zkpor.prover.exchange.ingest import load_snapshot
+from zkpor.prover.exchange.snapshot import SnapshotError
 
 C = 10**8  # 1e-8 units per coin / per USD
 
@@ -29,13 +29,13 @@ def prices(**kw):
 
 def coins(x: str) -> int:
     """Decimal text -> 1e-18 coin (the view's unit)."""
-    from zkpor.prover.ingest import parse_decimal
+    from zkpor.prover.exchange.ingest import parse_decimal
 
     return parse_decimal(x, FINE)
 
 
 def units(book, p, round_up=False):
-    from zkpor.prover.accounts import _Ctx, _round_snapshot
+    from zkpor.prover.exchange.accounts import _Ctx, _round_snapshot
 
     return _round_snapshot(book, round_up, _Ctx("x", 1, p, round_up))
 
@@ -297,7 +297,7 @@ def test_build_file_report_and_exclusion(tmp_path):
         in next(r for r in rows if r["uid"] == "broke" and r["asset"] == "TOTAL")["check"]
     )
     # the written snapshot reads back identically
-    from zkpor.prover.ingest import write_snapshot_csv
+    from zkpor.prover.exchange.ingest import write_snapshot_csv
 
     out = tmp_path / "snap.csv"
     write_snapshot_csv(res.snapshot, out)

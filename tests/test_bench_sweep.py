@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from zkpor.prover.bench_sweep import (
+from benches.sweep import (
     MARK_END,
     MARK_START,
     PLOTS,
@@ -17,7 +17,7 @@ from zkpor.prover.bench_sweep import (
     run_in_process,
     sweep,
 )
-from zkpor.prover.synth import synth_snapshot
+from zkpor.prover.exchange.synth import synth_snapshot
 
 POINT = GridPoint(100, 1, 5)
 

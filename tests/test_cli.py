@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from zkpor.cli import main
+from zkpor.prover.cli.main import main
 from zkpor.verifier.cli import main as verify_main
 
 SNAPSHOT = """uid,asset,amount

@@ -6,8 +6,8 @@ import random
 
 from zkpor.circuits.expr import IntBackend, evaluate
 from zkpor.circuits.solvency import CONSTRAINTS
-from zkpor.prover.constraint_kernel import constraint_columns, constraint_sum
-from zkpor.prover.fields import fr_from_ints, fr_to_ints
+from zkpor.prover.argument.constraint_kernel import constraint_columns, constraint_sum
+from zkpor.prover.arith.field import fr_from_ints, fr_to_ints
 from zkpor.verifier.field import R
 
 

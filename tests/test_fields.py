@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zkpor.prover import fields as F
+from zkpor.prover.arith import field as F
 from zkpor.verifier.field import Q, R
 
 EDGE_R = [0, 1, 2, R - 1, R - 2, (R - 1) // 2, 1 << 64, (1 << 192) + 5, (1 << 253) % R]

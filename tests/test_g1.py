@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from py_ecc import optimized_bn128 as bn
 
-from zkpor.prover import g1 as G
-from zkpor.prover.fields import FQ
+from zkpor.prover.arith import g1 as G
+from zkpor.prover.arith.field import FQ
 from zkpor.verifier.encoding import encode_g1
 from zkpor.verifier.field import Q, R
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zkpor.prover.ingest import (
+from zkpor.prover.exchange.ingest import (
     format_decimal,
     load_prices,
     load_snapshot,
@@ -20,7 +20,7 @@ from zkpor.prover.ingest import (
     write_prices_csv,
     write_snapshot_csv,
 )
-from zkpor.prover.snapshot import SnapshotError
+from zkpor.prover.exchange.snapshot import SnapshotError
 
 PRICES = {"BTC": 9_123_456_000_000, "ETH": 301_250_000_000, "USDT": 100_000_000}
 

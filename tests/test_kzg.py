@@ -7,8 +7,9 @@ import random
 import numpy as np
 import pytest
 
-from zkpor.prover.fields import fr_from_ints, fr_from_uint64
-from zkpor.prover.kzg import (
+from zkpor.prover.arith.field import fr_from_ints, fr_from_uint64
+from zkpor.prover.arith.ntt import intt
+from zkpor.prover.setup.kzg import (
     INFINITY,
     SRS,
     add_points,
@@ -22,7 +23,6 @@ from zkpor.prover.kzg import (
     point_bytes,
     to_py_ecc,
 )
-from zkpor.prover.ntt import intt
 from zkpor.verifier.encoding import decode_g1, encode_g1
 from zkpor.verifier.field import R, root_of_unity
 from zkpor.verifier.kzg import verify_openings

@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from zkpor.prover.merkle_sum_tree import MerkleSumTree, verify_inclusion
-from zkpor.prover.snapshot import Snapshot
-from zkpor.prover.synth import synth_snapshot
+from benches.merkle_sum_tree import MerkleSumTree, verify_inclusion
+from zkpor.prover.exchange.snapshot import Snapshot
+from zkpor.prover.exchange.synth import synth_snapshot
 
 
 def small():

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from py_ecc import optimized_bn128 as bn
 
-from zkpor.prover import g1 as G
-from zkpor.prover.msm import choose_window, msm, msm_small
+from zkpor.prover.arith import g1 as G
+from zkpor.prover.arith.msm import choose_window, msm, msm_small
 from zkpor.verifier.field import R
 
 

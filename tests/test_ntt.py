@@ -7,8 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from zkpor.prover.fields import fr_from_ints, fr_to_ints
-from zkpor.prover.ntt import coset_intt, coset_ntt, intt, ntt
+from zkpor.prover.arith.field import fr_from_ints, fr_to_ints
+from zkpor.prover.arith.ntt import coset_intt, coset_ntt, intt, ntt
 from zkpor.verifier.field import R, root_of_unity
 
 
@@ -53,7 +53,7 @@ def test_roundtrip_2_16() -> None:
     rng = np.random.default_rng(1)
     std = rng.integers(0, 2**64, size=(n, 4), dtype=np.uint64)
     std[:, 3] >>= 3  # < 2^253 < r
-    from zkpor.prover.fields import fr_from_standard
+    from zkpor.prover.arith.field import fr_from_standard
 
     a = fr_from_standard(std)
     ev = ntt(a)

@@ -6,8 +6,8 @@ import random
 
 import numpy as np
 
-from zkpor.prover.fields import fr_from_ints, fr_to_ints
-from zkpor.prover.prefix import cumsum, segmented_cumsum
+from zkpor.prover.arith.field import fr_from_ints, fr_to_ints
+from zkpor.prover.arith.prefix import cumsum, segmented_cumsum
 from zkpor.verifier.field import R
 
 

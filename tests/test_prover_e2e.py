@@ -6,10 +6,10 @@ import pytest
 from solvency_helpers import COIN, PRICES, SYMBOLS, margin_snapshot, prove, verify_bundle
 
 from zkpor.circuits.solvency import OPENED_AT_ZETA
-from zkpor.prover.kzg import SRS
-from zkpor.prover.publish import inclusion_record
-from zkpor.prover.snapshot import Snapshot
-from zkpor.prover.trace import TraceError, build_trace
+from zkpor.prover.argument.publish import inclusion_record
+from zkpor.prover.argument.trace import TraceError, build_trace
+from zkpor.prover.exchange.snapshot import Snapshot
+from zkpor.prover.setup.kzg import SRS
 from zkpor.verifier.inclusion import check_inclusion
 from zkpor.verifier.merkle import tree_levels
 from zkpor.verifier.proof import PROOF_BYTES, Proof

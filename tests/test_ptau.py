@@ -12,8 +12,8 @@ import pytest
 from py_ecc.fields import optimized_bn128_FQ as FQ
 from py_ecc.optimized_bn128 import add, multiply, normalize
 
-from zkpor.prover.ptau import PtauError, PtauFile, limbs_below_q
-from zkpor.prover.srs import SetupError, import_ptau
+from zkpor.prover.setup.ptau import PtauError, PtauFile, limbs_below_q
+from zkpor.prover.setup.srs import SetupError, import_ptau
 from zkpor.verifier.field import Q, R, root_of_unity
 
 RINV = pow(1 << 256, -1, Q)
@@ -184,7 +184,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_derives_missing_lagrange(small_ptau: Path, ptau16: Path, tmp_path: Path) -> None:
     """Without section 12 the Lagrange points are derived and equal snarkjs's."""
-    from zkpor.prover.srs import SRS
+    from zkpor.prover.setup.srs import SRS
 
     nolag = tmp_path / "nolag.ptau"
     write_small_ptau(ptau16, nolag, 6, drop=(12,))

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zkpor.prover.snapshot import MAX_AMOUNT, MIN_AMOUNT, Snapshot, SnapshotError
+from zkpor.prover.exchange.snapshot import MAX_AMOUNT, MIN_AMOUNT, Snapshot, SnapshotError
 
 SYMS = ["BTC", "ETH", "USDT"]
 PRICES = [9_123_456_000_000, 301_234_000_000, 100_010_000]

@@ -32,12 +32,12 @@ from solvency_helpers import (
 )
 
 from zkpor.circuits.solvency import LIMB_BITS, LIMBS, RANGE_SIZE
-from zkpor.prover.fields import fr_add, fr_from_ints, fr_from_uint64, fr_mul, fr_to_ints
-from zkpor.prover.kzg import SRS
-from zkpor.prover.prove import ProofBundle, ProverError, SolvencyProver
-from zkpor.prover.publish import inclusion_record, user_balances
-from zkpor.prover.snapshot import Snapshot, SnapshotError
-from zkpor.prover.trace import Trace, TraceError, build_trace, entry_values, running_equity
+from zkpor.prover.argument.prove import ProofBundle, ProverError, SolvencyProver
+from zkpor.prover.argument.publish import inclusion_record, user_balances
+from zkpor.prover.argument.trace import Trace, TraceError, build_trace, entry_values, running_equity
+from zkpor.prover.arith.field import fr_add, fr_from_ints, fr_from_uint64, fr_mul, fr_to_ints
+from zkpor.prover.exchange.snapshot import Snapshot, SnapshotError
+from zkpor.prover.setup.kzg import SRS
 from zkpor.verifier.errors import VerificationError
 from zkpor.verifier.field import R
 from zkpor.verifier.inclusion import check_inclusion

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from py_ecc.optimized_bn128 import G1, G2, multiply
 from py_ecc.optimized_bn128 import eq as point_eq
 
-from zkpor.prover.srs import SRS, SetupError, dev_srs, dev_tau, g1_digest
+from zkpor.prover.setup.srs import SRS, SetupError, dev_srs, dev_tau, g1_digest
 from zkpor.verifier.encoding import encode_g1, encode_g2
 from zkpor.verifier.srs import DIGEST_TAG, SrsError, load_vk, parse_vk
 
@@ -83,7 +83,7 @@ def test_vk_tau_g2_off_curve(dev_srs_dir) -> None:  # noqa: ANN001
 
 
 def test_dev_srs(dev_srs_dir) -> None:  # noqa: ANN001
-    from zkpor.prover.g1 import g1_to_affine_ints
+    from zkpor.prover.arith.g1 import g1_to_affine_ints
 
     path = dev_srs_dir(6)
     srs = SRS.load(path, verify=True)
@@ -143,7 +143,7 @@ def test_missing_srs(tmp_path: Path) -> None:
 
 
 def test_cli_dev_and_check(tmp_path: Path) -> None:
-    from zkpor.cli import main
+    from zkpor.prover.cli.main import main
 
     runner = CliRunner()
     res = runner.invoke(main, ["setup", "dev", "--log-n", "5", "--out", str(tmp_path / "d")])
@@ -155,7 +155,7 @@ def test_cli_dev_and_check(tmp_path: Path) -> None:
 
 
 def test_cli_import_error(tmp_path: Path) -> None:
-    from zkpor.cli import main
+    from zkpor.prover.cli.main import main
 
     bad = tmp_path / "bad.ptau"
     bad.write_bytes(b"ptau" + b"\x00" * 20)

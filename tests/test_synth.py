@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from zkpor.prover.accounts import build_accounts
-from zkpor.prover.cli_snapshot import snapshot as snapshot_cli
-from zkpor.prover.ingest import load_prices, load_snapshot
-from zkpor.prover.synth import synth_accounts, synth_prices, synth_snapshot
+from zkpor.prover.cli.snapshot import snapshot as snapshot_cli
+from zkpor.prover.exchange.accounts import build_accounts
+from zkpor.prover.exchange.ingest import load_prices, load_snapshot
+from zkpor.prover.exchange.synth import synth_accounts, synth_prices, synth_snapshot
 
 
 def test_prices_realistic_and_exact():

@@ -21,9 +21,9 @@ from py_ecc.optimized_bn128 import G1, multiply
 from solvency_helpers import honest_margin_bundle, verify_bundle
 
 from zkpor.circuits.solvency import OPENED_AT_ZETA, OPENED_AT_ZETA_PREV
-from zkpor.prover.kzg import SRS
-from zkpor.prover.prove import ProofBundle
-from zkpor.prover.publish import inclusion_record
+from zkpor.prover.argument.prove import ProofBundle
+from zkpor.prover.argument.publish import inclusion_record
+from zkpor.prover.setup.kzg import SRS
 from zkpor.verifier.encoding import G1_BYTES, SCALAR_BYTES, encode_g1
 from zkpor.verifier.errors import VerificationError
 from zkpor.verifier.field import Q, R

@@ -25,3 +25,10 @@ def parse_units(text: str, decimals: int = DECIMALS) -> int:
         raise ValueError(f"{text!r} has more than {decimals} decimal places")
     value = int(match.group(1)) * 10**decimals + int(frac.ljust(decimals, "0") or "0")
     return -value if text.strip().startswith("-") else value
+
+
+def format_usd(value: int, scale: int = 8) -> str:
+    """An amount in 10^-scale USD as dollars with two decimals (truncated, exact)."""
+    sign = "-" if value < 0 else ""
+    cents = abs(value) // 10 ** (scale - 2)
+    return f"{sign}${cents // 100:,}.{cents % 100:02d}"

@@ -5,20 +5,17 @@ Exit codes: 0 the check passes, 1 it fails, 2 the input is unusable.
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import click
 
-from zkpor import __version__
-from zkpor.verifier.amounts import format_units, parse_units
+from zkpor.verifier.amounts import format_units, format_usd
 from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.inclusion import InclusionRecord, check_inclusion
 from zkpor.verifier.public import load_public
-from zkpor.verifier.statement import Statement
+from zkpor.verifier.reserves import coverage_table, read_reserves
 
 EXIT_FAIL, EXIT_UNUSABLE = 1, 2
 
@@ -31,53 +28,6 @@ def _fail(reason: str) -> None:
 def _unusable(reason: str) -> None:
     click.echo(f"error: {reason}", err=True)
     sys.exit(EXIT_UNUSABLE)
-
-
-def format_usd(value: int, scale: int = 8) -> str:
-    """An amount in 10^-scale USD as dollars with two decimals (truncated, exact)."""
-    sign = "-" if value < 0 else ""
-    cents = abs(value) // 10 ** (scale - 2)
-    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
-
-
-def read_reserves(path: Path, statement: Statement) -> dict[str, int]:
-    """asset,amount CSV (coins, at most 8 decimals) -> units; errors name file and line."""
-    symbols = {a.symbol for a in statement.assets}
-    reserves: dict[str, int] = {}
-    try:
-        with open(path, newline="") as handle:
-            rows = list(csv.reader(handle))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    if not rows or [c.strip().lower() for c in rows[0]] != ["asset", "amount"]:
-        raise InputError(f"{path}:1: header must be 'asset,amount'")
-    for line, row in enumerate(rows[1:], start=2):
-        if len(row) != 2:
-            raise InputError(f"{path}:{line}: expected 2 fields, got {len(row)}")
-        symbol = row[0].strip()
-        if symbol not in symbols:
-            raise InputError(f"{path}:{line}: asset {symbol!r} is not in the statement")
-        if symbol in reserves:
-            raise InputError(f"{path}:{line}: asset {symbol!r} listed twice")
-        try:
-            reserves[symbol] = parse_units(row[1])
-        except ValueError as exc:
-            raise InputError(f"{path}:{line}: {exc}") from None
-    return reserves
-
-
-def coverage_table(statement: Statement, reserves: dict[str, int]) -> list[str]:
-    lines = [f"{'asset':<10} {'liabilities':>24} {'reserves':>24} {'coverage':>10}"]
-    for asset in statement.assets:
-        held = reserves.get(asset.symbol, 0)
-        if asset.total > 0:
-            ratio = f"{(Decimal(held) * 100 / Decimal(asset.total)).quantize(Decimal('0.01'))}%"
-        else:
-            ratio = "n/a"
-        lines.append(
-            f"{asset.symbol:<10} {format_units(asset.total):>24} {format_units(held):>24} {ratio:>10}"
-        )
-    return lines
 
 
 @click.command("verify")
@@ -155,7 +105,7 @@ def inclusion_verify_command(inclusion_file: Path, public: Path, srs: Path | Non
 
 
 @click.group()
-@click.version_option(__version__, prog_name="zkpor-verify")
+@click.version_option(package_name="zkpor", prog_name="zkpor-verify")
 def main() -> None:
     """zkpor-verify: check a zkpor proof of solvency and your inclusion in it."""
 

@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from zkpor import PROTOCOL_ID, PROTOCOL_VERSION
 from zkpor.circuits.solvency import (
     MAX_ASSETS,
     MAX_LOG_N,
@@ -21,6 +20,10 @@ from zkpor.circuits.solvency import (
 )
 from zkpor.verifier.errors import VerificationError
 from zkpor.verifier.transcript import Transcript
+
+PROTOCOL_ID = b"zkpor-solvency"
+"""Absorbed first in every transcript (PROTOCOL.md section 8)."""
+PROTOCOL_VERSION = 1
 
 
 @dataclass(frozen=True)

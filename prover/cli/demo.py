@@ -1,0 +1,110 @@
+"""`zkpor demo`: a synthetic exchange end to end, in the three roles, with a summary."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from zkpor.prover.argument.publish import PrivateFolder
+from zkpor.prover.atomic import atomic_write
+from zkpor.prover.cli.prove import prove_snapshot
+from zkpor.prover.exchange.accounts import build_accounts, write_report
+from zkpor.prover.exchange.ingest import (
+    load_prices,
+    load_snapshot,
+    write_prices_csv,
+    write_snapshot_csv,
+)
+from zkpor.prover.exchange.synth import synth_accounts
+from zkpor.prover.setup.srs import dev_srs
+from zkpor.verifier.amounts import format_units, format_usd
+from zkpor.verifier.inclusion import InclusionRecord, check_inclusion
+from zkpor.verifier.public import load_public
+from zkpor.verifier.reserves import coverage_table, read_reserves
+
+DEMO_LOG_N = 16
+
+
+def _step(text: str) -> None:
+    click.secho(f"\n== {text}", bold=True)
+
+
+@click.command("demo")
+@click.option("--workdir", default="demo-out", show_default=True, type=click.Path(path_type=Path))
+@click.option("--users", default=10_000, show_default=True, type=click.IntRange(1, 20_000))
+@click.option("--assets", default=20, show_default=True, type=click.IntRange(3, 200))
+@click.option("--seed", default=7, show_default=True, type=int)
+def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
+    """Synthesise an exchange, build its snapshot, prove, verify and check three users."""
+    t0 = time.perf_counter()
+    workdir.mkdir(parents=True, exist_ok=True)
+    accounts, prices_csv = workdir / "accounts.jsonl", workdir / "prices.csv"
+    snapshot_csv, report = workdir / "snapshot.csv", workdir / "reconciliation.csv"
+    srs_dir, out = workdir / f"srs-dev-{DEMO_LOG_N}", workdir / "proof"
+
+    _step(f"exchange: {users} synthetic accounts, {assets} assets (margin, futures, loans)")
+    symbols, prices = synth_accounts(users, assets, seed, accounts)
+    write_prices_csv(symbols, prices, prices_csv)
+    price_map = load_prices(prices_csv)
+    built = build_accounts(accounts, price_map)
+    mismatches = write_report(built, report)
+    write_snapshot_csv(built.snapshot, snapshot_csv)
+    click.echo(
+        f"zkpor snapshot build {accounts} --prices {prices_csv} --out {snapshot_csv} --report {report}\n"
+        f"  {built.snapshot.n_users} users, {built.snapshot.n_entries} entries; "
+        f"{len(built.excluded)} left out with negative equity; reconciliation mismatches: {mismatches}"
+    )
+
+    _step("exchange: development SRS (INSECURE, known tau; use `zkpor setup import` for real)")
+    if not (srs_dir / "vk.json").exists():
+        dev_srs(DEMO_LOG_N, srs_dir, seed=str(seed))
+    click.echo(f"zkpor setup dev --log-n {DEMO_LOG_N} --out {srs_dir}")
+
+    _step("exchange: prove")
+    snapshot = load_snapshot(snapshot_csv, price_map)
+    t_prove = time.perf_counter()
+    bundle = prove_snapshot(snapshot, srs_dir, out, f"demo-{seed}")
+    prove_s = time.perf_counter() - t_prove
+    click.echo(f"zkpor prove {snapshot_csv} --prices {prices_csv} --srs {srs_dir} --out {out}")
+    click.echo(
+        f"  {prove_s:.1f} s; " + ", ".join(f"{k} {v:.1f}" for k, v in bundle.timings.items())
+    )
+
+    _step("auditor: verify the published proof against reserves")
+    reserves = workdir / "reserves.csv"
+    lines = ["asset,amount"] + [
+        f"{a.symbol},{format_units(max(a.total, 0) * 105 // 100)}" for a in bundle.statement.assets
+    ]
+    atomic_write(reserves, ("\n".join(lines) + "\n").encode())
+    t_verify = time.perf_counter()
+    verified = load_public(out / "public").verify()
+    verify_s = time.perf_counter() - t_verify
+    click.echo(f"zkpor verify {out / 'public'} --reserves {reserves}")
+    for line in coverage_table(verified.statement, read_reserves(reserves, verified.statement))[:6]:
+        click.echo("  " + line)
+    click.echo(f"  ... PASS in {verify_s:.1f} s")
+
+    _step("users: check inclusion")
+    private = PrivateFolder(out / "private")
+    picks = [snapshot.uids[i] for i in (0, len(snapshot.uids) // 2, len(snapshot.uids) - 1)]
+    for uid in picks:
+        path = workdir / f"inclusion-{uid}.json"
+        atomic_write(path, private.record(uid).dumps().encode())
+        result = check_inclusion(InclusionRecord.loads(path.read_text()), verified)
+        held = ", ".join(f"{format_units(u)} {s}" for s, u, _ in result.balances) or "nothing"
+        click.echo(
+            f"zkpor inclusion verify {path} --public {out / 'public'}\n"
+            f"  {uid}: {held}; net equity {format_usd(result.equity, 16)}: PASS"
+        )
+
+    st = bundle.statement
+    public_bytes = sum(f.stat().st_size for f in (out / "public").iterdir())
+    _step("summary")
+    click.echo(
+        f"users {snapshot.n_users}, entries {snapshot.n_entries}, assets {len(st.assets)}, N = 2^{st.log_n}\n"
+        f"prove {prove_s:.1f} s, verify {verify_s:.1f} s, proof {len(bundle.proof.to_bytes())} bytes, "
+        f"public folder {public_bytes:,} bytes\n"
+        f"demo finished in {time.perf_counter() - t0:.1f} s; files in {workdir}/"
+    )

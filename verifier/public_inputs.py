@@ -1,0 +1,75 @@
+"""What the verifier computes from public data alone (PROTOCOL.md sections 4-5).
+
+The fingerprint list, the public columns at zeta (tab, tT, L_{N-1}) and sigma / N, the
+term of the cyclic grand sum fixed by the totals and the fingerprints. Shared by the
+prover, which needs sigma / N for its quotient, and by :mod:`zkpor.verifier.verify`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from zkpor.circuits.solvency import RANGE_SIZE, tuple_table_value
+from zkpor.verifier.errors import VerificationError
+from zkpor.verifier.field import R, batch_inv, inv, root_of_unity
+from zkpor.verifier.statement import Statement
+
+
+def parse_fingerprints(data: bytes, statement: Statement) -> list[int]:
+    """The fingerprint list: n_u big-endian 32-byte values, each < r, strictly ascending."""
+    if len(data) != 32 * statement.n_u:
+        raise VerificationError(
+            f"fingerprint list has {len(data)} bytes, expected 32 x {statement.n_u}"
+        )
+    values = [int.from_bytes(data[i : i + 32], "big") for i in range(0, len(data), 32)]
+    previous = -1
+    for index, value in enumerate(values):
+        if value >= R:
+            raise VerificationError(f"fingerprint {index} is not below r")
+        if value <= previous:
+            raise VerificationError(f"fingerprint {index} is not strictly ascending")
+        previous = value
+    return values
+
+
+def public_evaluations(statement: Statement, ch: dict[str, int]) -> dict[str, int]:
+    """tab, tT and L_{N-1} at zeta, and the Lagrange values L_j(zeta) for the assets."""
+    n, zeta = statement.n, ch["zeta"]
+    omega = root_of_unity(n)
+    z_n = pow(zeta, n, R)
+    if z_n == 1:
+        raise VerificationError("zeta lies in the domain (zeta^N = 1)")
+    scale = (z_n - 1) * inv(n) % R
+    count = max(RANGE_SIZE, len(statement.assets))
+    powers = [1] * count
+    for i in range(1, count):
+        powers[i] = powers[i - 1] * omega % R
+    inverses = batch_inv([(zeta - w) % R for w in powers])
+    lagrange = [scale * w % R * d % R for w, d in zip(powers, inverses, strict=True)]
+    tab = sum(i * lagrange[i] for i in range(RANGE_SIZE)) % R
+    rho, eta = ch["rho"], ch["eta"]
+    rho_pows = [pow(rho, j + 1, R) for j in range(len(statement.assets))]
+    table = [
+        tuple_table_value(j, a.price, rho_pows[j], eta, R) for j, a in enumerate(statement.assets)
+    ]
+    t_t = (table[0] + sum((t - table[0]) * lagrange[j] for j, t in enumerate(table))) % R
+    omega_inv = pow(omega, n - 1, R)
+    l_last = scale * omega_inv % R * inv(zeta - omega_inv) % R
+    return {"tab": tab, "tT": t_t, "l_last": l_last, "z_n": z_n}
+
+
+def weighted_totals(statement: Statement, rho: int) -> int:
+    """sum_j rho^(j+1) L_j: the per-asset totals folded with rho."""
+    return sum(pow(rho, j + 1, R) * a.total for j, a in enumerate(statement.assets)) % R
+
+
+def sigma_over_n(statement: Statement, fingerprints: Sequence[int], ch: dict[str, int]) -> int:
+    """sigma / N with sigma = gamma^2 sum_j rho^(j+1) L_j + gamma^3 sum_F 1/(beta + f)."""
+    beta, gamma = ch["beta"], ch["gamma"]
+    totals = weighted_totals(statement, ch["rho"])
+    denominators = [(beta + f) % R for f in fingerprints]
+    if any(d == 0 for d in denominators):
+        raise VerificationError("beta + f vanishes for a fingerprint")
+    fp_sum = sum(batch_inv(denominators)) % R
+    sigma = (gamma * gamma % R * totals + pow(gamma, 3, R) * fp_sum) % R
+    return sigma * inv(statement.n) % R
