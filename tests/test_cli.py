@@ -44,7 +44,8 @@ def proved(dev_srs_dir, tmp_path_factory: pytest.TempPathFactory) -> Path:  # no
 def test_verify_passes_with_reserves_table(proved: Path) -> None:
     (proved / "reserves.csv").write_text("asset,amount\nBTC,1\nUSDT,20000\n")
     result = CliRunner().invoke(
-        main, ["verify", str(proved / "out" / "public"), "--reserves", str(proved / "reserves.csv")]
+        main, ["verify", str(proved / "out" / "public"), "--reserves", str(proved / "reserves.csv"),
+              "--allow-insecure"]
     )
     assert result.exit_code == 0, result.output
     assert "PASS" in result.output and "INSECURE" in result.output
@@ -70,11 +71,11 @@ def test_tampered_proof_fails_with_exit_1(proved: Path, tmp_path: Path) -> None:
     data = bytearray((public / "proof.bin").read_bytes())
     data[-100] ^= 1
     (public / "proof.bin").write_bytes(bytes(data))
-    result = CliRunner().invoke(verify_main, ["verify", str(public)])
+    result = CliRunner().invoke(verify_main, ["verify", str(public), "--allow-insecure"])
     assert result.exit_code == 1
     assert result.output.startswith("FAIL:")
     (public / "proof.bin").write_bytes(bytes(data[:-1]))
-    result = CliRunner().invoke(verify_main, ["verify", str(public)])
+    result = CliRunner().invoke(verify_main, ["verify", str(public), "--allow-insecure"])
     assert result.exit_code == 1 and "bytes, expected" in result.output
 
 
@@ -92,7 +93,8 @@ def test_inclusion_export_and_verify(proved: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     result = runner.invoke(
-        main, ["inclusion", "verify", str(out), "--public", str(proved / "out" / "public")]
+        main, ["inclusion", "verify", str(out), "--public", str(proved / "out" / "public"),
+         "--allow-insecure"]
     )
     assert result.exit_code == 0, result.output
     assert (
@@ -102,7 +104,8 @@ def test_inclusion_export_and_verify(proved: Path) -> None:
     record["balances"][0]["amount"] = "-2.99999999"
     out.write_text(json.dumps(record))
     result = runner.invoke(
-        verify_main, ["inclusion", "verify", str(out), "--public", str(proved / "out" / "public")]
+        verify_main, ["inclusion", "verify", str(out), "--public", str(proved / "out" / "public"),
+         "--allow-insecure"]
     )
     assert result.exit_code == 1 and "FAIL" in result.output
 
@@ -184,7 +187,7 @@ def test_verifier_runs_without_numba_or_numpy(proved: Path) -> None:
     )
     env = dict(os.environ)
     result = subprocess.run(
-        [sys.executable, "-c", blocker, "verify", str(proved / "out" / "public")],
+        [sys.executable, "-c", blocker, "verify", str(proved / "out" / "public"), "--allow-insecure"],
         capture_output=True, text=True, env=env, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr

@@ -37,3 +37,34 @@ def test_kernel_matches_python_evaluation() -> None:
 def test_kernel_reads_every_constrained_column() -> None:
     names = set(constraint_columns())
     assert {"l0", "l7", "s", "eq", "fp", "g", "tab", "tT", "l_last", "mask"} <= names
+
+
+def test_kernel_cache_folder_is_private(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """The generated module never runs from a folder others can write (a shared /tmp)."""
+    import os
+    import stat
+
+    from zkpor.prover.argument import constraint_kernel as ck
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = ck._cache_dir()
+    assert folder == tmp_path / "cache" / "zkpor" / "kernels"
+    assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0
+    os.chmod(folder, 0o777)  # someone else could plant code here: not used
+    other = ck._cache_dir()
+    assert other != folder and other.stat().st_uid == os.getuid()
+    assert stat.S_IMODE(other.stat().st_mode) == 0o700
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))  # not a folder: fallback
+    fallback = ck._cache_dir()
+    assert stat.S_IMODE(fallback.stat().st_mode) == 0o700
+
+
+def test_altered_kernel_module_is_rewritten(tmp_path) -> None:  # noqa: ANN001
+    from zkpor.prover.argument.constraint_kernel import write_checked
+
+    path = tmp_path / "constraints_x.py"
+    write_checked(path, b"GOOD = 1\n")
+    path.write_text("import os  # planted\n")
+    write_checked(path, b"GOOD = 1\n")
+    assert path.read_bytes() == b"GOOD = 1\n"

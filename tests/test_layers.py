@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -151,10 +152,14 @@ def test_package_roots_import_no_numba() -> None:
 
 def test_regular_install_resolves_from_the_checkout(tmp_path: Path) -> None:
     """A non-editable install imports the same from the checkout root as from anywhere."""
-    target = tmp_path / "site"
+    source, target = tmp_path / "src", tmp_path / "site"
+    for name in ("circuits", "prover", "verifier"):  # a copy: the build leaves build/ behind
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(ROOT)],
+         "--target", str(target), str(source)],
         check=True, capture_output=True, cwd=tmp_path,
     )  # fmt: skip
     code = "import zkpor.prover.cli.main as m, zkpor.verifier.verify as v; print(m.__file__); print(v.__file__)"

@@ -1,6 +1,7 @@
 """`zkpor-verify`: the auditor's and the user's checks, with only the base install.
 
-Exit codes: 0 the check passes, 1 it fails, 2 the input is unusable.
+Exit codes: 0 the check passes, 1 it fails, 2 the input is unusable. Every line printed
+goes through :func:`zkpor.verifier.text.echo`, which escapes what is not printable.
 """
 
 from __future__ import annotations
@@ -13,59 +14,81 @@ import click
 
 from zkpor.verifier.amounts import format_units, format_usd
 from zkpor.verifier.errors import InputError, VerificationError
-from zkpor.verifier.inclusion import InclusionRecord, check_inclusion
-from zkpor.verifier.public import load_public
+from zkpor.verifier.inclusion import check_user
+from zkpor.verifier.public import Checked, format_digest, load_public
 from zkpor.verifier.reserves import coverage_table, read_reserves
+from zkpor.verifier.text import echo
 
 EXIT_FAIL, EXIT_UNUSABLE = 1, 2
 
 
 def _fail(reason: str) -> None:
-    click.echo(f"FAIL: {reason}")
+    echo(f"FAIL: {reason}")
     sys.exit(EXIT_FAIL)
 
 
 def _unusable(reason: str) -> None:
-    click.echo(f"error: {reason}", err=True)
+    echo(f"error: {reason}", err=True)
     sys.exit(EXIT_UNUSABLE)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+srs_option = click.option(
+    "--srs",
+    type=click.Path(path_type=Path),
+    help="Your own vk.json (or SRS folder) from `zkpor setup import`; "
+    "default: PUBLIC/vk.json, accepted only for a pinned ceremony.",
+)
+insecure_option = click.option(
+    "--allow-insecure",
+    is_flag=True,
+    help="Accept a development SRS (known tau; proves nothing): tests and demos only.",
+)
+
+
+def _key_lines(checked: Checked) -> list[str]:
+    st = checked.verified.statement
+    lines = [f"key: {checked.key_origin}", f"SRS digest {st.srs_digest.hex()}"]
+    if checked.insecure:
+        lines.insert(0, "WARNING: INSECURE development SRS (known tau): this proof proves nothing.")
+    lines.append(f"published digest {format_digest(checked.digest)}")
+    return lines
 
 
 @click.command("verify")
 @click.argument("public", type=click.Path(path_type=Path))
 @click.option("--reserves", type=click.Path(path_type=Path), help="CSV asset,amount of reserves.")
-@click.option(
-    "--srs",
-    type=click.Path(path_type=Path),
-    help="vk.json (or SRS folder) obtained independently; default: PUBLIC/vk.json.",
-)
-def verify_command(public: Path, reserves: Path | None, srs: Path | None) -> None:
+@srs_option
+@insecure_option
+def verify_command(
+    public: Path, reserves: Path | None, srs: Path | None, allow_insecure: bool
+) -> None:
     """Check a published solvency proof (the auditor's check)."""
     start = time.perf_counter()
     try:
-        folder = load_public(public, srs)
-        verified = folder.verify()
-        table = (
-            coverage_table(verified.statement, read_reserves(reserves, verified.statement))
-            if reserves
-            else []
-        )
+        checked = load_public(public, srs).check(allow_insecure)
+        st = checked.verified.statement
+        table = coverage_table(st, read_reserves(reserves, st)) if reserves else []
     except InputError as exc:
         _unusable(str(exc))
     except VerificationError as exc:
         _fail(str(exc))
-    st = verified.statement
-    if folder.vk.insecure:
-        click.echo(
-            "WARNING: the SRS is an INSECURE development SRS (known tau): this proof proves nothing."
-        )
-    click.echo(
+    echo(
         f"snapshot {st.snapshot_id} ({st.snapshot_time}): N = {st.n}, {st.n_u} fingerprints, {len(st.assets)} assets"
     )
-    click.echo(f"SRS digest {st.srs_digest.hex()} ({folder.vk.source})")
-    click.echo(f"Merkle root {st.merkle_root.hex()}")
+    for line in _key_lines(checked):
+        echo(line)
+    echo(f"Merkle root {st.merkle_root.hex()}")
     for line in table:
-        click.echo(line)
-    click.echo(f"PASS ({time.perf_counter() - start:.1f} s)")
+        echo(line)
+    echo(f"PASS ({time.perf_counter() - start:.1f} s)")
+    echo("Publish the digest above: users compare it with the one their own check prints.")
 
 
 @click.command("verify")
@@ -77,31 +100,33 @@ def verify_command(public: Path, reserves: Path | None, srs: Path | None) -> Non
     type=click.Path(path_type=Path),
     help="The published folder.",
 )
-@click.option("--srs", type=click.Path(path_type=Path), help="vk.json obtained independently.")
-def inclusion_verify_command(inclusion_file: Path, public: Path, srs: Path | None) -> None:
+@click.option("--uid", help="Your uid, compared with the file's.")
+@srs_option
+@insecure_option
+def inclusion_verify_command(
+    inclusion_file: Path, public: Path, uid: str | None, srs: Path | None, allow_insecure: bool
+) -> None:
     """Check that you are counted, with your exact balances (the user's check)."""
     try:
-        try:
-            text = inclusion_file.read_text()
-        except OSError as exc:
-            raise InputError(f"{inclusion_file}: cannot read ({exc.strerror})") from None
-        record = InclusionRecord.loads(text)
         folder = load_public(public, srs)
-        verified = folder.verify()
-        result = check_inclusion(record, verified)
+        user = check_user(folder, _read(inclusion_file), uid, allow_insecure, str(inclusion_file))
     except InputError as exc:
         _unusable(str(exc))
     except VerificationError as exc:
         _fail(str(exc))
-    click.echo(f"user {result.uid} in snapshot {record.snapshot_id}, leaf {result.leaf_index}")
+    result, record = user.result, user.record
+    echo(f"user {result.uid} in snapshot {record.snapshot_id}, leaf {result.leaf_index}")
     for symbol, units, price in result.balances:
-        click.echo(
+        echo(
             f"  {symbol:<8} {format_units(units):>26}  at {format_usd(price)}  = {format_usd(units * price, 16)}"
         )
-    click.echo(f"net equity at the published prices: {format_usd(result.equity, 16)}")
-    if folder.vk.insecure:
-        click.echo("WARNING: the SRS is an INSECURE development SRS: this proof proves nothing.")
-    click.echo("PASS: you are included with exactly these balances, and the proof verifies")
+    echo(f"net equity at the published prices: {format_usd(result.equity, 16)}")
+    for line in _key_lines(user.checked):
+        echo(line)
+    if not user.uid_checked:
+        echo("NOTE: uid not checked: pass --uid UID to compare the file's uid with yours")
+    echo("PASS: you are included with exactly these balances, and the proof verifies")
+    echo("Compare the published digest with the one the auditor published.")
 
 
 @click.group()

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from zkpor.verifier.amounts import format_units, parse_units
-from zkpor.verifier.errors import VerificationError
+from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.fingerprint import SALT_BYTES, fingerprint, user_mask
 from zkpor.verifier.merkle import root_from_path
+from zkpor.verifier.public import Checked, PublicFolder
 from zkpor.verifier.verify import Verified
 
 FORMAT = "zkpor-inclusion"
@@ -114,3 +115,38 @@ def check_inclusion(record: InclusionRecord, verified: Verified) -> InclusionRes
         raise VerificationError("your Merkle path does not lead to the published root")
     equity = sum(units * price for _, units, price in rows)
     return InclusionResult(record.uid, tuple(rows), equity, record.leaf_index)
+
+
+@dataclass(frozen=True)
+class UserCheck:
+    """A user's whole check: the verified folder, their inclusion, whether the uid was compared."""
+
+    checked: Checked
+    result: InclusionResult
+    record: InclusionRecord
+    uid_checked: bool
+
+
+def check_user(
+    folder: PublicFolder, inclusion: bytes, uid: str | None, allow_insecure: bool = False,
+    name: str = "inclusion file",
+) -> UserCheck:  # fmt: skip
+    """Bytes in: verify the published folder, then the user's inclusion file against it.
+
+    ``uid`` is what the user typed; it must equal the file's uid (a file handed to the
+    wrong user, with identical balances, would otherwise pass). ``None`` skips the
+    comparison, and the result says so.
+    """
+    try:
+        record = InclusionRecord.loads(inclusion.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not UTF-8 text") from None
+    except VerificationError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    if uid is not None and uid != record.uid:
+        raise VerificationError(
+            f"the file is for uid {record.uid!r}, not the uid you gave ({uid!r})"
+        )
+    checked = folder.check(allow_insecure)
+    result = check_inclusion(record, checked.verified)
+    return UserCheck(checked, result, record, uid is not None)

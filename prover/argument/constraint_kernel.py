@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -95,16 +96,40 @@ class KernelSource:
         return head + "\n".join(body) + "\n"
 
 
+def _private_dir(folder: Path) -> bool:
+    """Whether ``folder`` is a directory owned by this user that nobody else can write."""
+    try:
+        st = folder.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
 def _cache_dir() -> Path:
+    """A private folder for the generated module: ~/.cache/zkpor/kernels (0700), or else a
+    fresh private temporary folder (never a shared, predictable /tmp path)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     folder = Path(base) / "zkpor" / "kernels"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if _private_dir(folder) and _private_dir(folder.parent):
+            return folder
     except OSError:
-        folder = Path(tempfile.gettempdir()) / "zkpor-kernels"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        pass
+    return Path(tempfile.mkdtemp(prefix="zkpor-kernels-"))
+
+
+def write_checked(path: Path, text: bytes) -> None:
+    """Make ``path`` hold exactly ``text``: an absent or altered file is replaced atomically."""
+    try:
+        current = path.read_bytes()
+    except OSError:
+        current = b""
+    if current != text:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".py")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
 
 
 _SOURCE = KernelSource(CONSTRAINTS)
@@ -112,17 +137,14 @@ _kernel: Callable[..., None] | None = None
 
 
 def _load_kernel() -> Callable[..., None]:
+    """Write the generated module (if absent or altered) and import it."""
     global _kernel
     if _kernel is None:
-        text = _SOURCE.source()
-        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        path = _cache_dir() / f"constraints_{digest}.py"
-        if not path.exists():
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".py")
-            with os.fdopen(fd, "w") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        spec = importlib.util.spec_from_file_location(f"zkpor_constraints_{digest}", path)
+        text = _SOURCE.source().encode()
+        digest = hashlib.sha256(text).hexdigest()
+        path = _cache_dir() / f"constraints_{digest[:16]}.py"
+        write_checked(path, text)
+        spec = importlib.util.spec_from_file_location(f"zkpor_constraints_{digest[:16]}", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # numba's cache re-imports the module by name

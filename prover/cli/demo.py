@@ -20,8 +20,8 @@ from zkpor.prover.exchange.ingest import (
 from zkpor.prover.exchange.synth import synth_accounts
 from zkpor.prover.setup.srs import dev_srs
 from zkpor.verifier.amounts import format_units, format_usd
-from zkpor.verifier.inclusion import InclusionRecord, check_inclusion
-from zkpor.verifier.public import load_public
+from zkpor.verifier.inclusion import check_user
+from zkpor.verifier.public import format_digest, load_public
 from zkpor.verifier.reserves import coverage_table, read_reserves
 
 DEMO_LOG_N = 16
@@ -79,9 +79,13 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
     ]
     atomic_write(reserves, ("\n".join(lines) + "\n").encode())
     t_verify = time.perf_counter()
-    verified = load_public(out / "public").verify()
+    folder = load_public(out / "public")
+    checked = folder.check(allow_insecure=True)
+    verified = checked.verified
     verify_s = time.perf_counter() - t_verify
-    click.echo(f"zkpor verify {out / 'public'} --reserves {reserves}")
+    click.echo(f"zkpor verify {out / 'public'} --reserves {reserves} --allow-insecure")
+    click.echo(f"  key: {checked.key_origin}")
+    click.echo(f"  published digest {format_digest(checked.digest)}")
     for line in coverage_table(verified.statement, read_reserves(reserves, verified.statement))[:6]:
         click.echo("  " + line)
     click.echo(f"  ... PASS in {verify_s:.1f} s")
@@ -92,10 +96,10 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
     for uid in picks:
         path = workdir / f"inclusion-{uid}.json"
         atomic_write(path, private.record(uid).dumps().encode())
-        result = check_inclusion(InclusionRecord.loads(path.read_text()), verified)
+        result = check_user(folder, path.read_bytes(), uid, allow_insecure=True).result
         held = ", ".join(f"{format_units(u)} {s}" for s, u, _ in result.balances) or "nothing"
         click.echo(
-            f"zkpor inclusion verify {path} --public {out / 'public'}\n"
+            f"zkpor inclusion verify {path} --public {out / 'public'} --uid {uid} --allow-insecure\n"
             f"  {uid}: {held}; net equity {format_usd(result.equity, 16)}: PASS"
         )
 
