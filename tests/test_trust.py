@@ -172,3 +172,23 @@ def test_escapes_control_characters_in_output() -> None:
 
     assert printable("BTC\x1b[2K\u202e\ud800") == "BTC\\x1b[2K\\u202e\\ud800"
     assert printable("plain text, ok") == "plain text, ok"
+
+
+def test_cli_output_never_carries_raw_control_characters(work: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "me\x1b[2K\u202e.json"
+    bad.write_bytes((work / "bob.json").read_bytes())
+    for runner_main in (verify_main, main):
+        result = CliRunner().invoke(
+            runner_main,
+            ["inclusion", "verify", str(bad), "--public", str(work / "dev" / "public"),
+             "--allow-insecure", "--uid", "bob\x07"],
+        )  # fmt: skip
+        assert result.exit_code == 1, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        assert "\\x07" in result.output
+    missing = tmp_path / "gone\x1b[2K.json"
+    result = CliRunner().invoke(
+        verify_main, ["inclusion", "verify", str(missing), "--public", str(work / "dev" / "public")]
+    )
+    assert result.exit_code == 2 and "gone\\x1b[2K.json" in result.output
+    assert "\x1b" not in result.output

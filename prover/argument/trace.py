@@ -66,6 +66,18 @@ def domain_size(rows_used: int, min_log_n: int = MIN_LOG_N) -> int:
     return n
 
 
+DUMMY_MIN_CAP = 1000
+DUMMY_USER_FRACTION = 100
+
+
+def random_dummy_count(rows_used: int, n_users: int, min_log_n: int = MIN_LOG_N) -> int:
+    """Uniform in [0, cap] from a CSPRNG, cap = max(1000, ceil(users / 100)), lowered to the
+    free rows so that N does not grow (PROTOCOL.md section 8: what n_u reveals)."""
+    slack = domain_size(rows_used, min_log_n) - 1 - rows_used
+    cap = min(max(DUMMY_MIN_CAP, -(-n_users // DUMMY_USER_FRACTION)), slack)
+    return secrets.randbelow(cap + 1)
+
+
 def _shuffle(count: int) -> np.ndarray:
     """A uniformly random permutation from a CSPRNG-seeded generator."""
     rng = np.random.default_rng(int.from_bytes(secrets.token_bytes(32), "big"))
@@ -99,11 +111,14 @@ def running_equity(cols: dict[str, np.ndarray]) -> np.ndarray:
 def build_trace(
     snapshot: Snapshot,
     snapshot_id: str,
-    dummy_users: int = 0,
+    dummy_users: int | None = None,
     honest: bool = True,
     min_log_n: int = MIN_LOG_N,
 ) -> Trace:
     """Lay out the witness. The honest builder refuses negative or oversized equity.
+
+    ``dummy_users`` zero-entry users hide the exact user count; ``None`` draws their
+    number with :func:`random_dummy_count`.
 
     ``honest=False`` is for soundness tests only: it writes equity modulo 2^128 into the
     summary limbs instead of refusing, so the rest of the real prover can run.
@@ -120,6 +135,8 @@ def build_trace(
             if e >= EQUITY_BOUND:
                 raise TraceError(f"user {snapshot.uids[u]!r} has net equity of 2^128 or more")
     counts = np.diff(snapshot.offsets).astype(np.int64)
+    if dummy_users is None:
+        dummy_users = random_dummy_count(int(counts.sum()) + n_users, n_users, min_log_n)
     n_seg = n_users + dummy_users
     seg_counts_all = np.concatenate([counts, np.zeros(dummy_users, dtype=np.int64)])
     seg_offsets_all = np.concatenate(

@@ -23,6 +23,7 @@ from zkpor.verifier.amounts import format_units, format_usd
 from zkpor.verifier.inclusion import check_user
 from zkpor.verifier.public import format_digest, load_public
 from zkpor.verifier.reserves import coverage_table, read_reserves
+from zkpor.verifier.text import echo
 
 DEMO_LOG_N = 16
 
@@ -51,7 +52,7 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
     built = build_accounts(accounts, price_map)
     mismatches = write_report(built, report)
     write_snapshot_csv(built.snapshot, snapshot_csv)
-    click.echo(
+    echo(
         f"zkpor snapshot build {accounts} --prices {prices_csv} --out {snapshot_csv} --report {report}\n"
         f"  {built.snapshot.n_users} users, {built.snapshot.n_entries} entries; "
         f"{len(built.excluded)} left out with negative equity; reconciliation mismatches: {mismatches}"
@@ -60,15 +61,15 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
     _step("exchange: development SRS (INSECURE, known tau; use `zkpor setup import` for real)")
     if not (srs_dir / "vk.json").exists():
         dev_srs(DEMO_LOG_N, srs_dir, seed=str(seed))
-    click.echo(f"zkpor setup dev --log-n {DEMO_LOG_N} --out {srs_dir}")
+    echo(f"zkpor setup dev --log-n {DEMO_LOG_N} --out {srs_dir}")
 
     _step("exchange: prove")
     snapshot = load_snapshot(snapshot_csv, price_map)
     t_prove = time.perf_counter()
     bundle = prove_snapshot(snapshot, srs_dir, out, f"demo-{seed}")
     prove_s = time.perf_counter() - t_prove
-    click.echo(f"zkpor prove {snapshot_csv} --prices {prices_csv} --srs {srs_dir} --out {out}")
-    click.echo(
+    echo(f"zkpor prove {snapshot_csv} --prices {prices_csv} --srs {srs_dir} --out {out}")
+    echo(
         f"  {prove_s:.1f} s; " + ", ".join(f"{k} {v:.1f}" for k, v in bundle.timings.items())
     )
 
@@ -83,12 +84,12 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
     checked = folder.check(allow_insecure=True)
     verified = checked.verified
     verify_s = time.perf_counter() - t_verify
-    click.echo(f"zkpor verify {out / 'public'} --reserves {reserves} --allow-insecure")
-    click.echo(f"  key: {checked.key_origin}")
-    click.echo(f"  published digest {format_digest(checked.digest)}")
+    echo(f"zkpor verify {out / 'public'} --reserves {reserves} --allow-insecure")
+    echo(f"  key: {checked.key_origin}")
+    echo(f"  published digest {format_digest(checked.digest)}")
     for line in coverage_table(verified.statement, read_reserves(reserves, verified.statement))[:6]:
-        click.echo("  " + line)
-    click.echo(f"  ... PASS in {verify_s:.1f} s")
+        echo("  " + line)
+    echo(f"  ... PASS in {verify_s:.1f} s")
 
     _step("users: check inclusion")
     private = PrivateFolder(out / "private")
@@ -98,7 +99,7 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
         atomic_write(path, private.record(uid).dumps().encode())
         result = check_user(folder, path.read_bytes(), uid, allow_insecure=True).result
         held = ", ".join(f"{format_units(u)} {s}" for s, u, _ in result.balances) or "nothing"
-        click.echo(
+        echo(
             f"zkpor inclusion verify {path} --public {out / 'public'} --uid {uid} --allow-insecure\n"
             f"  {uid}: {held}; net equity {format_usd(result.equity, 16)}: PASS"
         )
@@ -106,7 +107,7 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
     st = bundle.statement
     public_bytes = sum(f.stat().st_size for f in (out / "public").iterdir())
     _step("summary")
-    click.echo(
+    echo(
         f"users {snapshot.n_users}, entries {snapshot.n_entries}, assets {len(st.assets)}, N = 2^{st.log_n}\n"
         f"prove {prove_s:.1f} s, verify {verify_s:.1f} s, proof {len(bundle.proof.to_bytes())} bytes, "
         f"public folder {public_bytes:,} bytes\n"

@@ -20,14 +20,23 @@ from zkpor.prover.exchange.ingest import load_prices, load_snapshot
 from zkpor.prover.exchange.snapshot import Snapshot, SnapshotError
 from zkpor.prover.setup.kzg import SRS, SetupError
 from zkpor.verifier.public import VK
+from zkpor.verifier.text import echo
 
 EXIT_UNUSABLE = 2
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
 def _error(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     sys.exit(EXIT_UNUSABLE)
+
+
+def _dummy_users(ctx: click.Context, param: click.Parameter, value: str) -> int | None:
+    if value == "random":
+        return None
+    if not value.isascii() or not value.isdigit() or len(value) > 12:
+        raise click.BadParameter("a non-negative integer or 'random'")
+    return int(value)
 
 
 def prove_snapshot(
@@ -35,7 +44,7 @@ def prove_snapshot(
     srs_dir: Path,
     out: Path,
     snapshot_id: str,
-    dummy_users: int = 0,
+    dummy_users: int | None = None,
     quiet: bool = False,
 ) -> ProofBundle:
     """Build the trace, prove, and write OUT/public and OUT/private (with progress)."""
@@ -64,7 +73,14 @@ def prove_snapshot(
 @click.option(
     "--snapshot-id", default=None, help="Published id users see (default: file name + time)."
 )
-@click.option("--dummy-users", default=0, show_default=True, type=click.IntRange(0))
+@click.option(
+    "--dummy-users",
+    default="random",
+    show_default=True,
+    callback=_dummy_users,
+    help="Zero-balance users added to hide the user count: a number, or 'random' "
+    "(uniform in [0, max(1000, users/100)], never growing N).",
+)
 @round_option
 def prove_command(
     snapshot_file: Path,
@@ -72,7 +88,7 @@ def prove_command(
     srs_dir: Path,
     out: Path,
     snapshot_id: str | None,
-    dummy_users: int,
+    dummy_users: int | None,
     round_up: bool,
 ) -> None:
     """Prove a snapshot: writes OUT/public (for everyone) and OUT/private (for users' files)."""
@@ -86,7 +102,7 @@ def prove_command(
     except (SnapshotError, TraceError, SetupError, ProverError) as exc:
         _error(str(exc))
     st = bundle.statement
-    click.echo(
+    echo(
         f"proved {snapshot.n_users} users, {snapshot.n_entries} entries, {len(st.assets)} assets "
         f"(N = 2^{st.log_n}) in {time.perf_counter() - start:.1f} s -> {out}/public, {out}/private"
     )
@@ -105,7 +121,7 @@ def export_command(private: Path, uid: str | None, export_all: bool, output: Pat
         folder = PrivateFolder(private)
         if uid is not None:
             atomic_write(output, folder.record(uid).dumps().encode())
-            click.echo(f"wrote {output} for user {uid}")
+            echo(f"wrote {output} for user {uid}")
             return
         count = 0
         with atomic_dir(output) as stage:
@@ -113,6 +129,6 @@ def export_command(private: Path, uid: str | None, export_all: bool, output: Pat
                 name = user if _SAFE_NAME.match(user) else "uid-" + user.encode().hex()
                 (stage / f"{name}.json").write_text(folder.record(user).dumps())
                 count += 1
-        click.echo(f"wrote {count} inclusion files to {output}")
+        echo(f"wrote {count} inclusion files to {output}")
     except PrivateDataError as exc:
         _error(str(exc))

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import click
 
+from zkpor.verifier.text import echo
+
 
 def _fail(msg: str) -> None:
-    click.echo(f"error: {msg}", err=True)
+    echo(f"error: {msg}", err=True)
     sys.exit(2)
 
 
@@ -45,12 +47,12 @@ def setup_import(ptau: Path, log_n: int, out: Path, force: bool) -> None:
     t0 = time.perf_counter()
     try:
         vk = import_ptau(
-            ptau, log_n, out, force=force, progress=True, log=lambda m: click.echo(f"  ok: {m}")
+            ptau, log_n, out, force=force, progress=True, log=lambda m: echo(f"  ok: {m}")
         )
     except SetupError as exc:
         _fail(str(exc))
-    click.echo(f"wrote {out} (N = 2^{log_n}) in {time.perf_counter() - t0:.1f} s")
-    click.echo(f"SRS digest {vk.digest.hex()}")
+    echo(f"wrote {out} (N = 2^{log_n}) in {time.perf_counter() - t0:.1f} s")
+    echo(f"SRS digest {vk.digest.hex()}")
 
 
 @setup.command("dev")
@@ -67,8 +69,8 @@ def setup_dev(log_n: int, out: Path, seed: str, force: bool) -> None:
         vk = dev_srs(log_n, out, seed=seed, force=force)
     except SetupError as exc:
         _fail(str(exc))
-    click.echo(f"wrote {out} (N = 2^{log_n}, INSECURE)")
-    click.echo(f"SRS digest {vk.digest.hex()}")
+    echo(f"wrote {out} (N = 2^{log_n}, INSECURE)")
+    echo(f"SRS digest {vk.digest.hex()}")
     _insecure_banner()
 
 
@@ -80,13 +82,13 @@ def setup_check(srs_dir: Path) -> None:
 
     try:
         srs = SRS.load(srs_dir)
-        srs.check(log=lambda m: click.echo(f"  ok: {m}"))
+        srs.check(log=lambda m: echo(f"  ok: {m}"))
     except SetupError as exc:
         _fail(str(exc))
     if srs.insecure:
         _insecure_banner()
-    click.echo(f"{srs_dir}: N = 2^{srs.log_n}, source {srs.vk.source}")
-    click.echo(f"SRS digest {srs.digest.hex()}")
+    echo(f"{srs_dir}: N = 2^{srs.log_n}, source {srs.vk.source}")
+    echo(f"SRS digest {srs.digest.hex()}")
 
 
 __all__ = ["setup"]

@@ -14,12 +14,13 @@ from pathlib import Path
 import click
 
 from zkpor.prover.exchange.snapshot import SnapshotError
+from zkpor.verifier.text import echo
 
 EXIT_UNUSABLE = 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     sys.exit(EXIT_UNUSABLE)
 
 
@@ -94,7 +95,7 @@ def build_command(
             f" ({len(res.excluded)} left out with negative net equity, total "
             f"{_usd(res.excluded_total)} USD)"
         )
-    click.echo(
+    echo(
         f"snapshot build: {s.n_users} users{excl}, {s.n_entries} entries, {s.n_assets} assets, "
         f"{time.perf_counter() - t0:.2f} s -> {out}; report {report}: all totals agree"
     )
@@ -159,7 +160,7 @@ def synth_command(
     except OSError as e:
         _fail(f"{e.filename or ''}: {e.strerror or e}")
     kind = "accounts" if accounts_mode else "snapshot"
-    click.echo(
+    echo(
         f"snapshot synth: {users} users, {n_entries} entries, {assets} assets, "
         f"{time.perf_counter() - t0:.2f} s -> {out} ({kind})"
         + (f", prices {prices_out}" if prices_out else "")
@@ -188,16 +189,16 @@ def check_command(
     neg = [u for u, e in enumerate(eq) if e < 0]
     if totals:
         for sym, t in zip(snap.symbols, snap.totals(), strict=True):
-            click.echo(f"{sym},{format_decimal(t)}")
+            echo(f"{sym},{format_decimal(t)}")
     msg = (
         f"snapshot check: {snap.n_users} users, {snap.n_entries} entries, {snap.n_assets} assets, "
         f"{time.perf_counter() - t0:.2f} s"
     )
     if neg:
-        click.echo(msg, err=False)
+        echo(msg, err=False)
         _fail(
             f"{snapshot_file}: {len(neg)} users have negative net equity (first: "
             f"{snap.uids[neg[0]]!r}, total {_usd(sum(eq[u] for u in neg))} USD); "
             "the protocol requires >= 0: leave them out"
         )
-    click.echo(msg)
+    echo(msg)
