@@ -10,6 +10,8 @@ package       holds                                                        may i
 ``exchange``  ingestion, snapshot, account builder, synthetic exchanges    (nothing)
 ``setup``     .ptau import, SRS, KZG commitments and openings              arith
 ``argument``  trace, rounds, quotient, fused constraint kernel, publishing arith, setup, exchange
+              and sharding (plan, one shard, assembly)
+``cluster``   where shards run: in process or on Dask (``cluster`` extra)  the layers above
 ``cli``       the ``zkpor`` click commands and the demo                    every layer
 ============  ===========================================================  ==================
 

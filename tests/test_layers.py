@@ -22,7 +22,8 @@ PROVER_LAYERS: dict[str, set[str]] = {
     "exchange": set(),
     "setup": {"arith"},
     "argument": {"arith", "setup", "exchange"},
-    "cli": {"arith", "setup", "exchange", "argument"},
+    "cluster": {"arith", "setup", "exchange", "argument"},
+    "cli": {"arith", "setup", "exchange", "argument", "cluster"},
 }
 LEAVES = {"atomic", "lazy"}
 HEAVY = {"numpy", "numba", "llvmlite", "pyarrow"}
@@ -101,6 +102,7 @@ LAZY_PACKAGES = [
     "zkpor.prover.exchange",
     "zkpor.prover.setup",
     "zkpor.prover.argument",
+    "zkpor.prover.cluster",
 ]
 
 

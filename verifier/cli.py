@@ -15,7 +15,7 @@ import click
 from zkpor.verifier.amounts import format_units, format_usd
 from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.inclusion import check_user
-from zkpor.verifier.public import Checked, format_digest, load_public
+from zkpor.verifier.public import load_public
 from zkpor.verifier.reserves import coverage_table, read_reserves
 from zkpor.verifier.text import echo
 
@@ -52,15 +52,6 @@ insecure_option = click.option(
 )
 
 
-def _key_lines(checked: Checked) -> list[str]:
-    st = checked.verified.statement
-    lines = [f"key: {checked.key_origin}", f"SRS digest {st.srs_digest.hex()}"]
-    if checked.insecure:
-        lines.insert(0, "WARNING: INSECURE development SRS (known tau): this proof proves nothing.")
-    lines.append(f"published digest {format_digest(checked.digest)}")
-    return lines
-
-
 @click.command("verify")
 @click.argument("public", type=click.Path(path_type=Path))
 @click.option("--reserves", type=click.Path(path_type=Path), help="CSV asset,amount of reserves.")
@@ -73,19 +64,13 @@ def verify_command(
     start = time.perf_counter()
     try:
         checked = load_public(public, srs).check(allow_insecure)
-        st = checked.verified.statement
+        st = checked.statement
         table = coverage_table(st, read_reserves(reserves, st)) if reserves else []
     except InputError as exc:
         _unusable(str(exc))
     except VerificationError as exc:
         _fail(str(exc))
-    echo(
-        f"snapshot {st.snapshot_id} ({st.snapshot_time}): N = {st.n}, {st.n_u} fingerprints, {len(st.assets)} assets"
-    )
-    for line in _key_lines(checked):
-        echo(line)
-    echo(f"Merkle root {st.merkle_root.hex()}")
-    for line in table:
+    for line in checked.summary() + table:
         echo(line)
     echo(f"PASS ({time.perf_counter() - start:.1f} s)")
     echo("Publish the digest above: users compare it with the one their own check prints.")
@@ -115,13 +100,14 @@ def inclusion_verify_command(
     except VerificationError as exc:
         _fail(str(exc))
     result, record = user.result, user.record
-    echo(f"user {result.uid} in snapshot {record.snapshot_id}, leaf {result.leaf_index}")
+    shard = "" if record.shard is None else f", shard {record.shard}"
+    echo(f"user {result.uid} in snapshot {record.snapshot_id}{shard}, leaf {result.leaf_index}")
     for symbol, units, price in result.balances:
         echo(
             f"  {symbol:<8} {format_units(units):>26}  at {format_usd(price)}  = {format_usd(units * price, 16)}"
         )
     echo(f"net equity at the published prices: {format_usd(result.equity, 16)}")
-    for line in _key_lines(user.checked):
+    for line in user.checked.summary()[1:]:
         echo(line)
     if not user.uid_checked:
         echo("NOTE: uid not checked: pass --uid UID to compare the file's uid with yours")

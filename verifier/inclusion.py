@@ -15,11 +15,14 @@ from zkpor.verifier.amounts import format_units, parse_units
 from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.fingerprint import SALT_BYTES, fingerprint, user_mask
 from zkpor.verifier.merkle import root_from_path
-from zkpor.verifier.public import Checked, PublicFolder
+from zkpor.verifier.public import Checked, PublicFolder, ShardedFolder
+from zkpor.verifier.sharded import root_from_shard_path
 from zkpor.verifier.verify import Verified
 
 FORMAT = "zkpor-inclusion"
 VERSION = 1
+SHARDED_VERSION = 2
+"""Version of a file for a sharded snapshot: adds the shard index and the shard path."""
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,21 @@ class InclusionRecord:
     """(symbol, amount in 1e-8 coin)."""
     leaf_index: int
     merkle_path: tuple[bytes, ...]
+    shard: int | None = None
+    """Index of the user's shard in a sharded snapshot (PROTOCOL.md section 9)."""
+    shard_path: tuple[bytes, ...] = ()
+    """Siblings from the shard root's leaf up to the global root."""
 
     def to_json(self) -> dict[str, Any]:
+        shard = (
+            {}
+            if self.shard is None
+            else {"shard": self.shard, "shard_path": [h.hex() for h in self.shard_path]}
+        )
         return {
             "format": FORMAT,
-            "version": VERSION,
+            "version": VERSION if self.shard is None else SHARDED_VERSION,
+            **shard,
             "snapshot_id": self.snapshot_id,
             "uid": self.uid,
             "salt": self.salt.hex(),
@@ -53,8 +66,17 @@ class InclusionRecord:
     def loads(cls, text: str) -> InclusionRecord:
         try:
             data = json.loads(text)
-            if data.get("format") != FORMAT or data.get("version") != VERSION:
+            version = data.get("version")
+            if data.get("format") != FORMAT or type(version) is not int or version not in (VERSION, SHARDED_VERSION):
                 raise VerificationError("not a zkpor inclusion file (format or version)")
+            shard, shard_path = None, ()
+            if version == SHARDED_VERSION:
+                shard = data["shard"]
+                if type(shard) is not int:
+                    raise VerificationError("shard must be an integer")
+                shard_path = tuple(bytes.fromhex(h) for h in data["shard_path"])
+                if any(len(h) != 32 for h in shard_path):
+                    raise VerificationError("every shard path node must be 32 bytes")
             salt = bytes.fromhex(data["salt"])
             if len(salt) != SALT_BYTES:
                 raise VerificationError(f"salt must be {SALT_BYTES} bytes")
@@ -67,7 +89,10 @@ class InclusionRecord:
             leaf = data["leaf_index"]
             if isinstance(leaf, bool) or not isinstance(leaf, int):
                 raise VerificationError("leaf_index must be an integer")
-            return cls(str(data["snapshot_id"]), str(data["uid"]), salt, balances, leaf, path)
+            return cls(
+                str(data["snapshot_id"]), str(data["uid"]), salt, balances, leaf, path,
+                shard, shard_path,
+            )  # fmt: skip
         except json.JSONDecodeError as exc:
             raise VerificationError(f"inclusion file is not valid JSON: {exc}") from None
         except KeyError as exc:
@@ -128,7 +153,7 @@ class UserCheck:
 
 
 def check_user(
-    folder: PublicFolder, inclusion: bytes, uid: str | None, allow_insecure: bool = False,
+    folder: PublicFolder | ShardedFolder, inclusion: bytes, uid: str | None, allow_insecure: bool = False,
     name: str = "inclusion file",
 ) -> UserCheck:  # fmt: skip
     """Bytes in: verify the published folder, then the user's inclusion file against it.
@@ -147,6 +172,18 @@ def check_user(
         raise VerificationError(
             f"the file is for uid {record.uid!r}, not the uid you gave ({uid!r})"
         )
-    checked = folder.check(allow_insecure)
-    result = check_inclusion(record, checked.verified)
+    if isinstance(folder, ShardedFolder):
+        if record.shard is None:
+            raise VerificationError("the file is for a single proof, the snapshot is sharded")
+        checked = folder.check(allow_insecure, only=[record.shard])
+        shard_verified = checked.verified.shards[0]  # type: ignore[union-attr]
+        result = check_inclusion(record, shard_verified)
+        root = shard_verified.statement.merkle_root
+        if root_from_shard_path(root, record.shard, record.shard_path) != folder.top.global_root:
+            raise VerificationError("your shard path does not lead to the published global root")
+    else:
+        if record.shard is not None:
+            raise VerificationError("the file is for a sharded snapshot, the proof is a single one")
+        checked = folder.check(allow_insecure)
+        result = check_inclusion(record, checked.verified)  # type: ignore[arg-type]
     return UserCheck(checked, result, record, uid is not None)

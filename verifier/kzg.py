@@ -18,6 +18,7 @@ affine integer pairs (x, y) with (0, 0) the point at infinity.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from py_ecc.fields import optimized_bn128_FQ as FQ
 from py_ecc.fields import optimized_bn128_FQ2 as FQ2
@@ -189,7 +190,11 @@ def _scalar(x: object, what: str) -> int:
     return x
 
 
-def verify_openings(
+Terms = tuple[Affine, Affine]
+"""(A, B) of one batched opening check e(A, [tau]_2) = e(B, [1]_2)."""
+
+
+def opening_terms(
     vk: VerifierKey,
     z: int,
     commitments_z: Sequence[object],
@@ -201,12 +206,12 @@ def verify_openings(
     W_z2: object,
     v: int,
     u: int,
-) -> bool:
-    """Check two batched KZG openings with one pairing equation (see the module doc).
+) -> Terms:
+    """The two G1 points of the batched check (see the module doc), pairing not yet done.
 
-    Returns False if the equation fails; raises ValueError on malformed input (a point
-    off the curve, a scalar not below r, mismatched list lengths). For a single opening
-    point pass empty lists for z2 and W_z2 = (0, 0).
+    Raises ValueError on malformed input (a point off the curve, a scalar not below r,
+    mismatched list lengths). For a single opening point pass empty lists for z2 and
+    W_z2 = (0, 0).
     """
     if len(commitments_z) != len(evals_z) or len(commitments_z2) != len(evals_z2):
         raise ValueError("each commitment needs exactly one claimed evaluation")
@@ -224,6 +229,18 @@ def verify_openings(
     g1 = as_affine(vk.g1)
     rhs = msm([wz, wz2, *comms, g1], [z, u * z2 % R, *coeffs, (R - e_total) % R])
     lhs = msm([wz, wz2], [1, u])
+    return lhs, rhs
+
+
+def pairings_hold(vk: VerifierKey, terms: Sequence[Terms], weights: Sequence[int]) -> bool:
+    """Whether e(sum w_i A_i, [tau]_2) * e(-sum w_i B_i, [1]_2) = 1: one product of two
+    Miller loops and one final exponentiation for any number of checks (PROTOCOL.md
+    section 9: with weights drawn by the verifier after the proofs, all checks hold
+    unless with probability at most 2^-128)."""
+    if len(terms) != len(weights) or not terms:
+        raise ValueError("one weight per check, at least one check")
+    lhs = msm([a for a, _ in terms], weights)
+    rhs = msm([b for _, b in terms], weights)
     rhs_neg = None if rhs is None else (rhs[0], (Q - rhs[1]) % Q)
     f = pairing(vk.tau_g2, _py_ecc(lhs), final_exponentiate=False) * pairing(
         vk.g2, _py_ecc(rhs_neg), final_exponentiate=False
@@ -231,4 +248,17 @@ def verify_openings(
     return final_exponentiation(f) == FQ12.one()
 
 
-__all__ = ["as_affine", "final_exponentiation", "msm", "verify_openings"]
+def verify_openings(vk: VerifierKey, *args: Any, **kwargs: Any) -> bool:
+    """Check two batched KZG openings (arguments of :func:`opening_terms`) with one pairing
+    equation; False if it fails."""
+    return pairings_hold(vk, [opening_terms(vk, *args, **kwargs)], [1])
+
+
+__all__ = [
+    "as_affine",
+    "final_exponentiation",
+    "msm",
+    "opening_terms",
+    "pairings_hold",
+    "verify_openings",
+]

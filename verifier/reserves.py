@@ -8,10 +8,11 @@ from pathlib import Path
 
 from zkpor.verifier.amounts import format_units, parse_units
 from zkpor.verifier.errors import InputError
+from zkpor.verifier.sharded import TopStatement
 from zkpor.verifier.statement import Statement
 
 
-def read_reserves(path: Path, statement: Statement) -> dict[str, int]:
+def read_reserves(path: Path, statement: Statement | TopStatement) -> dict[str, int]:
     """asset,amount CSV (coins, at most 8 decimals) -> units; errors name file and line."""
     symbols = {a.symbol for a in statement.assets}
     reserves: dict[str, int] = {}
@@ -37,7 +38,7 @@ def read_reserves(path: Path, statement: Statement) -> dict[str, int]:
     return reserves
 
 
-def coverage_table(statement: Statement, reserves: dict[str, int]) -> list[str]:
+def coverage_table(statement: Statement | TopStatement, reserves: dict[str, int]) -> list[str]:
     lines = [f"{'asset':<10} {'liabilities':>24} {'reserves':>24} {'coverage':>10}"]
     for asset in statement.assets:
         held = reserves.get(asset.symbol, 0)

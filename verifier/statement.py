@@ -24,6 +24,9 @@ from zkpor.verifier.transcript import Transcript
 PROTOCOL_ID = b"zkpor-solvency"
 """Absorbed first in every transcript (PROTOCOL.md section 8)."""
 PROTOCOL_VERSION = 1
+SHARD_VERSION = 2
+"""Statement version of a shard of a sharded snapshot (PROTOCOL.md section 9)."""
+MAX_SHARDS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class Statement:
     srs_digest: bytes
     srs_insecure: bool
     merkle_root: bytes
+    shard: tuple[int, int] | None = None
+    """(index i, count K) of a shard of a sharded snapshot; None for a whole snapshot."""
 
     @property
     def log_n(self) -> int:
@@ -77,6 +82,10 @@ class Statement:
             raise VerificationError("SRS digest and Merkle root must be 32 bytes each")
         if not self.snapshot_id:
             raise VerificationError("snapshot id is empty")
+        if self.shard is not None:
+            index, count = self.shard
+            if not 0 <= index < count <= MAX_SHARDS:
+                raise VerificationError(f"shard {index} of {count} is out of range")
 
     def absorb(self, transcript: Transcript) -> None:
         """Round R0: everything public except the Merkle root (absorbed in R2)."""
@@ -92,11 +101,20 @@ class Statement:
             transcript.absorb_int("price", asset.price)
             transcript.absorb_int("total", asset.total)
         transcript.absorb("srs_digest", self.srs_digest)
+        if self.shard is not None:
+            transcript.absorb_int("shard_index", self.shard[0])
+            transcript.absorb_int("shard_count", self.shard[1])
+
+    @property
+    def version(self) -> int:
+        return PROTOCOL_VERSION if self.shard is None else SHARD_VERSION
 
     def to_json(self) -> dict[str, Any]:
+        shard = {} if self.shard is None else {"shard": {"index": self.shard[0], "count": self.shard[1]}}
         return {
             "protocol": PROTOCOL_ID.decode(),
-            "version": PROTOCOL_VERSION,
+            "version": self.version,
+            **shard,
             "snapshot_id": self.snapshot_id,
             "snapshot_time": self.snapshot_time,
             "domain_size": self.n,
@@ -120,8 +138,14 @@ class Statement:
         try:
             if data["protocol"] != PROTOCOL_ID.decode():
                 raise VerificationError(f"not a zkpor statement (protocol {data['protocol']!r})")
-            if data["version"] != PROTOCOL_VERSION:
-                raise VerificationError(f"unsupported statement version {data['version']!r}")
+            version = data["version"]
+            if version not in (PROTOCOL_VERSION, SHARD_VERSION) or type(version) is not int:
+                raise VerificationError(f"unsupported statement version {version!r}")
+            if (version == SHARD_VERSION) != ("shard" in data):
+                raise VerificationError(f"a version {version} statement {'needs' if version == SHARD_VERSION else 'has no'} 'shard'")
+            shard = None
+            if "shard" in data:
+                shard = (_int(data["shard"]["index"]), _int(data["shard"]["count"]))
             assets = tuple(
                 AssetInfo(_str(a["symbol"]), _int_str(a["price"]), _int_str(a["total"]))
                 for a in data["assets"]
@@ -135,6 +159,7 @@ class Statement:
                 srs_digest=bytes.fromhex(_str(data["srs_digest"])),
                 srs_insecure=_bool(data["srs_insecure"]),
                 merkle_root=bytes.fromhex(_str(data["merkle_root"])),
+                shard=shard,
             )
         except KeyError as exc:
             raise VerificationError(f"statement lacks field {exc.args[0]!r}") from None

@@ -17,7 +17,7 @@ from zkpor.circuits.solvency import (
 )
 from zkpor.verifier.errors import VerificationError
 from zkpor.verifier.field import R, previous_point
-from zkpor.verifier.kzg import verify_openings
+from zkpor.verifier.kzg import Terms, opening_terms, pairings_hold
 from zkpor.verifier.merkle import merkle_root
 from zkpor.verifier.proof import Proof
 from zkpor.verifier.public_inputs import parse_fingerprints, public_evaluations, sigma_over_n
@@ -55,10 +55,11 @@ def constraint_sum(proof: Proof, public: dict[str, int], ch: dict[str, int], sig
     return total
 
 
-def verify(
+def verify_algebra(
     statement: Statement, fingerprint_bytes: bytes, proof: Proof, vk: VerifierKey
-) -> Verified:
-    """Verify a proof against its statement, fingerprint list and SRS verifier key."""
+) -> tuple[Verified, Terms]:
+    """Every check of :func:`verify` but the pairing, whose two G1 terms are returned so
+    that several proofs can share one pairing check (PROTOCOL.md section 9)."""
     statement.check()
     proof.check_shape()
     if vk.digest != statement.srs_digest:
@@ -82,7 +83,7 @@ def verify(
         raise VerificationError("the constraints do not hold at zeta (quotient identity fails)")
     zeta = ch["zeta"]
     zeta_prev = previous_point(zeta, statement.n)
-    ok = verify_openings(
+    terms = opening_terms(
         vk,
         zeta,
         [commitments[name] for name in OPENED_AT_ZETA],
@@ -95,6 +96,14 @@ def verify(
         ch["v"],
         ch["u"],
     )
-    if not ok:
+    return Verified(statement, ch, fingerprints), terms
+
+
+def verify(
+    statement: Statement, fingerprint_bytes: bytes, proof: Proof, vk: VerifierKey
+) -> Verified:
+    """Verify a proof against its statement, fingerprint list and SRS verifier key."""
+    verified, terms = verify_algebra(statement, fingerprint_bytes, proof, vk)
+    if not pairings_hold(vk, [terms], [1]):
         raise VerificationError("the KZG opening proofs do not verify (pairing check fails)")
-    return Verified(statement, ch, fingerprints)
+    return verified

@@ -91,6 +91,7 @@ class SolvencyProver:
         snapshot_id: str,
         snapshot_time: str,
         progress: Callable[[str], None] = lambda _: None,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         if srs.n != trace.n:
             raise ProverError(
@@ -99,6 +100,7 @@ class SolvencyProver:
             )
         self.srs, self.trace, self.progress = srs, trace, progress
         self.snapshot_id, self.snapshot_time = snapshot_id, snapshot_time
+        self.shard = shard
         self.coeffs: dict[str, np.ndarray] = {}
         self.commitments: dict[str, bytes] = {}
         self.timings: dict[str, float] = {}
@@ -153,6 +155,7 @@ class SolvencyProver:
             srs_digest=self.srs.digest,
             srs_insecure=self.srs.vk.insecure,
             merkle_root=bytes(32),
+            shard=self.shard,
         )
         transcript = Transcript()
         statement.absorb(transcript)

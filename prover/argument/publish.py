@@ -13,6 +13,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from zkpor.prover.argument.prove import ProofBundle
@@ -20,7 +21,8 @@ from zkpor.prover.atomic import atomic_dir
 from zkpor.prover.exchange.snapshot import Snapshot
 from zkpor.verifier.inclusion import InclusionRecord
 from zkpor.verifier.merkle import merkle_path, tree_levels
-from zkpor.verifier.public import FINGERPRINTS, PROOF, PROOF_JSON, STATEMENT, VK
+from zkpor.verifier.public import FINGERPRINTS, PROOF, PROOF_JSON, SHARDS, STATEMENT, VK
+from zkpor.verifier.sharded import TopStatement, is_sharded, shard_levels
 from zkpor.verifier.statement import Statement
 
 USERS_DB = "users.sqlite"
@@ -99,10 +101,49 @@ def inclusion_record(
 
 
 class PrivateFolder:
-    """Reads OUT/private to export users' inclusion files."""
+    """Reads OUT/private to export users' inclusion files (one proof, or every shard's)."""
 
     def __init__(self, folder: str | Path) -> None:
         root = Path(folder)
+        try:
+            text = (root / STATEMENT).read_text()
+        except OSError as exc:
+            raise PrivateDataError(f"{root}: not a zkpor private folder ({exc.strerror})") from None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise PrivateDataError(f"{root / STATEMENT}: not JSON") from None
+        self.top: TopStatement | None = None
+        self.shards: list[_OneProof] = []
+        if is_sharded(data):
+            self.top = TopStatement.from_json(data)
+            self.shards = [_OneProof(root / SHARDS / str(i)) for i in range(len(self.top.shards))]
+            self.shard_levels = shard_levels([e.merkle_root for e in self.top.shards])
+        else:
+            self.shards = [_OneProof(root)]
+
+    def uids(self) -> Iterator[str]:
+        """Every uid, shard by shard (ascending within a shard)."""
+        for shard in self.shards:
+            yield from shard.uids()
+
+    def record(self, uid: str) -> InclusionRecord:
+        for index, shard in enumerate(self.shards):
+            record = shard.record(uid)
+            if record is None:
+                continue
+            if self.top is None:
+                return record
+            return replace(
+                record, shard=index, shard_path=tuple(merkle_path(self.shard_levels, index))
+            )
+        raise PrivateDataError(f"no user with uid {uid!r} in this snapshot")
+
+
+class _OneProof:
+    """One proof's private data: users.sqlite, statement and fingerprints."""
+
+    def __init__(self, root: Path) -> None:
         try:
             self.statement = Statement.loads((root / STATEMENT).read_text())
             data = (root / FINGERPRINTS).read_bytes()
@@ -118,12 +159,12 @@ class PrivateFolder:
         for (uid,) in self.db.execute("SELECT uid FROM users ORDER BY uid"):
             yield uid
 
-    def record(self, uid: str) -> InclusionRecord:
+    def record(self, uid: str) -> InclusionRecord | None:
         row = self.db.execute(
             "SELECT salt, leaf, balances FROM users WHERE uid = ?", (uid,)
         ).fetchone()
         if row is None:
-            raise PrivateDataError(f"no user with uid {uid!r} in this snapshot")
+            return None
         salt, leaf, balances = row
         return InclusionRecord(
             snapshot_id=self.statement.snapshot_id,

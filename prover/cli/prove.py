@@ -13,13 +13,22 @@ from rich.console import Console
 
 from zkpor.prover.argument.prove import ProofBundle, ProverError, SolvencyProver
 from zkpor.prover.argument.publish import PrivateDataError, PrivateFolder, write_outputs
+from zkpor.prover.argument.shards import (
+    SMALL_SHARD,
+    assemble,
+    load_plan,
+    plan_shards,
+    work_folder,
+)
 from zkpor.prover.argument.trace import TraceError, build_trace
 from zkpor.prover.atomic import atomic_dir, atomic_write
 from zkpor.prover.cli.snapshot import round_option
+from zkpor.prover.cluster.executor import run_shards
 from zkpor.prover.exchange.ingest import load_prices, load_snapshot
 from zkpor.prover.exchange.snapshot import Snapshot, SnapshotError
 from zkpor.prover.setup.kzg import SRS, SetupError
 from zkpor.verifier.public import VK
+from zkpor.verifier.sharded import TopStatement
 from zkpor.verifier.text import echo
 
 EXIT_UNUSABLE = 2
@@ -29,6 +38,50 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 def _error(message: str) -> None:
     echo(f"error: {message}", err=True)
     sys.exit(EXIT_UNUSABLE)
+
+
+def _snapshot_id(snapshot_file: Path, given: str | None) -> str:
+    return given or f"{snapshot_file.stem}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+
+
+def prove_sharded(
+    snapshot_file: Path, prices_file: Path, srs_dir: Path, out: Path, snapshot_id: str | None,
+    dummy_users: int | None, shard_users: int, scheduler: str | None, workers: int,
+    resume: bool, round_up: bool,
+) -> TopStatement:  # fmt: skip
+    """Plan (or resume) the shards, prove them where asked, assemble OUT atomically."""
+    console = Console(stderr=True)
+    work = work_folder(out)
+    if resume and work.exists():
+        specs = load_plan(out)
+        console.print(f"resuming {len(specs)} shards from {work}", markup=False)
+    else:
+        if work.exists():
+            raise ValueError(f"{work} exists (an interrupted run): pass --resume or remove it")
+        if out.exists():
+            raise ValueError(f"{out} exists: remove it or choose another --out")
+        srs = SRS.load(srs_dir)
+        if srs.insecure:
+            console.print("[bold red]INSECURE[/] development SRS (known tau): for tests and demos only")
+        snapshot = load_snapshot(snapshot_file, load_prices(prices_file), round_up=round_up, progress=True)
+        stime = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        specs = plan_shards(snapshot, shard_users, out, srs_dir, _snapshot_id(snapshot_file, snapshot_id),
+                            stime, dummy_users)  # fmt: skip
+        smallest = min(s.users for s in specs)
+        if smallest < SMALL_SHARD:
+            console.print(f"WARNING: shards of {smallest} users: shard totals over fewer than "
+                          f"{SMALL_SHARD} users say more about single balances", markup=False)  # fmt: skip
+    where = scheduler or (f"{workers} local workers" if workers > 1 else "this process")
+    console.print(f"{len(specs)} shards on {where}", markup=False)
+    with console.status("shards") as status:
+        results = run_shards(specs, scheduler, workers, lambda p: status.update(p.line()))
+    for r in sorted(results, key=lambda r: r.index):
+        console.print(f"  shard {r.index}: {r.seconds:.1f} s, peak {r.peak_rss_mb:,.0f} MB on {r.worker}",
+                      markup=False)  # fmt: skip
+    top = assemble(out, specs)
+    echo(f"proved {sum(s.users for s in specs)} users in {len(specs)} shards, "
+         f"{top.n_u} fingerprints, {len(top.assets)} assets")  # fmt: skip
+    return top
 
 
 def _dummy_users(ctx: click.Context, param: click.Parameter, value: str) -> int | None:
@@ -81,6 +134,19 @@ def prove_snapshot(
     help="Zero-balance users added to hide the user count: a number, or 'random' "
     "(uniform in [0, max(1000, users/100)], never growing N).",
 )
+@click.option(
+    "--shard-users",
+    type=click.IntRange(1),
+    help="Prove in shards of about this many users (random assignment); see --workers.",
+)
+@click.option(
+    "--scheduler", help="Send the shards to this Dask scheduler (tcp://HOST:PORT; shared storage)."
+)
+@click.option(
+    "--workers", type=click.IntRange(1), default=1, show_default=True,
+    help="Without --scheduler: shards run in W local Dask worker processes (1: in this process).",
+)  # fmt: skip
+@click.option("--resume", is_flag=True, help="Keep the shards an interrupted run finished.")
 @round_option
 def prove_command(
     snapshot_file: Path,
@@ -89,17 +155,27 @@ def prove_command(
     out: Path,
     snapshot_id: str | None,
     dummy_users: int | None,
+    shard_users: int | None,
+    scheduler: str | None,
+    workers: int,
+    resume: bool,
     round_up: bool,
 ) -> None:
     """Prove a snapshot: writes OUT/public (for everyone) and OUT/private (for users' files)."""
     start = time.perf_counter()
+    if shard_users is None and (scheduler or workers != 1 or resume):
+        _error("--scheduler, --workers and --resume need --shard-users")
     try:
+        if shard_users is not None:
+            prove_sharded(snapshot_file, prices_file, srs_dir, out, snapshot_id, dummy_users,
+                          shard_users, scheduler, workers, resume, round_up)  # fmt: skip
+            echo(f"done in {time.perf_counter() - start:.1f} s -> {out}/public, {out}/private")
+            return
         snapshot = load_snapshot(
             snapshot_file, load_prices(prices_file), round_up=round_up, progress=True
         )
-        sid = snapshot_id or f"{snapshot_file.stem}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
-        bundle = prove_snapshot(snapshot, srs_dir, out, sid, dummy_users)
-    except (SnapshotError, TraceError, SetupError, ProverError) as exc:
+        bundle = prove_snapshot(snapshot, srs_dir, out, _snapshot_id(snapshot_file, snapshot_id), dummy_users)
+    except (SnapshotError, TraceError, SetupError, ProverError, ValueError) as exc:
         _error(str(exc))
     st = bundle.statement
     echo(

@@ -209,6 +209,28 @@ class Snapshot:
                 out[u] += self.prices[int(self.asset[i])] * self.amount(i)
         return out
 
+    def select(self, users: np.ndarray) -> Snapshot:
+        """The snapshot of the users at indices ``users`` (in that order), same assets."""
+        users = np.asarray(users, dtype=np.int64)
+        starts, ends = self.offsets[users], self.offsets[users + 1]
+        counts = (ends - starts).astype(np.int64)
+        offsets = np.zeros(len(users) + 1, dtype=self.offsets.dtype)
+        np.cumsum(counts, out=offsets[1:])
+        rows = (
+            np.repeat(starts - offsets[:-1], counts) + np.arange(int(offsets[-1]))
+            if len(users)
+            else np.zeros(0, dtype=np.int64)
+        )
+        return Snapshot(
+            list(self.symbols),
+            list(self.prices),
+            [self.uids[u] for u in users.tolist()],
+            offsets,
+            self.asset[rows],
+            self.amount_hi[rows],
+            self.amount_lo[rows],
+        )
+
     # ------------------------------------------------------------ validation
     def validate(self) -> None:
         """Check every invariant; raise SnapshotError on the first violation."""
