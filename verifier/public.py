@@ -147,6 +147,9 @@ class ShardedFolder:
         """Shard ``index``'s (statement, fingerprint bytes, proof, published digest)."""
         base = f"{SHARDS}/{index}/"
         st_bytes, proof_bytes, fps = (self.read(base + n) for n in (STATEMENT, PROOF, FINGERPRINTS))
+        digest = published_digest(st_bytes, proof_bytes, fps)
+        if digest != self.top.shards[index].digest:
+            raise VerificationError(f"shard {index}: files do not match the digest in the top statement")
         try:
             statement = Statement.loads(st_bytes.decode("utf-8"))
             proof = Proof.from_bytes(proof_bytes)
@@ -154,7 +157,7 @@ class ShardedFolder:
             raise InputError(f"{base}{STATEMENT}: not UTF-8 text") from None
         except VerificationError as exc:
             raise VerificationError(f"shard {index}: {exc}") from None
-        return statement, fps, proof, published_digest(st_bytes, proof_bytes, fps)
+        return statement, fps, proof, digest
 
     def check(self, allow_insecure: bool = False, only: Sequence[int] | None = None) -> Checked:
         """Trust the key, then verify every shard (or those in ``only``) and the aggregation."""
