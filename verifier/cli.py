@@ -14,6 +14,7 @@ import click
 from zkpor.verifier.amounts import format_units, format_usd
 from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.inclusion import InclusionRecord, check_inclusion
+from zkpor.verifier.jsonio import INCLUSION_MAX_BYTES, read_bytes
 from zkpor.verifier.public import load_public
 from zkpor.verifier.reserves import coverage_table, read_reserves
 
@@ -81,11 +82,8 @@ def verify_command(public: Path, reserves: Path | None, srs: Path | None) -> Non
 def inclusion_verify_command(inclusion_file: Path, public: Path, srs: Path | None) -> None:
     """Check that you are counted, with your exact balances (the user's check)."""
     try:
-        try:
-            text = inclusion_file.read_text()
-        except OSError as exc:
-            raise InputError(f"{inclusion_file}: cannot read ({exc.strerror})") from None
-        record = InclusionRecord.loads(text)
+        data = read_bytes(inclusion_file, INCLUSION_MAX_BYTES)
+        record = InclusionRecord.loads(data, str(inclusion_file))
         folder = load_public(public, srs)
         verified = folder.verify()
         result = check_inclusion(record, verified)
