@@ -38,6 +38,14 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
+class JsonInputError(MalformedInput):
+    """A refused JSON document; ``name``, ``line`` (or None) and ``reason`` are kept apart."""
+
+    def __init__(self, name: str, line: int | None, reason: str):
+        self.name, self.line, self.reason = name, line, reason
+        super().__init__(f"{name}:{line}: {reason}" if line is not None else f"{name}: {reason}")
+
+
 class _Refused(Exception):
     """Raised inside a json hook; turned into MalformedInput with the file name."""
 
@@ -137,9 +145,7 @@ def decode_utf8(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise MalformedInput(
-            f"{name}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})"
-        ) from None
+        raise JsonInputError(name, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
 
 
 def loads(
@@ -152,26 +158,26 @@ def loads(
     """Parse one JSON document within the caps; raise MalformedInput naming ``name``."""
     if isinstance(data, str):
         if len(data) > max_bytes:
-            raise MalformedInput(f"{name}: larger than {max_bytes:,} bytes")
+            raise JsonInputError(name, None, f"larger than {max_bytes:,} bytes")
         try:
             data = data.encode("utf-8")
         except UnicodeEncodeError:
-            raise MalformedInput(f"{name}: text holds a lone surrogate") from None
+            raise JsonInputError(name, None, "text holds a lone surrogate") from None
     if len(data) > max_bytes:
-        raise MalformedInput(f"{name}: larger than {max_bytes:,} bytes")
+        raise JsonInputError(name, None, f"larger than {max_bytes:,} bytes")
     text = decode_utf8(data, name)
     line = check_depth(text)
     if line is not None:
-        raise MalformedInput(f"{name}:{line}: nested deeper than {MAX_DEPTH} levels")
+        raise JsonInputError(name, line, f"nested deeper than {MAX_DEPTH} levels")
     try:
         value = _decoder(exact_numbers).decode(text)
         _walk_strings(value)
     except JSONDecodeError as exc:
-        raise MalformedInput(f"{name}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise JsonInputError(name, exc.lineno, f"not valid JSON ({exc.msg})") from None
     except _Refused as exc:
-        raise MalformedInput(f"{name}: {exc}") from None
+        raise JsonInputError(name, None, str(exc)) from None
     except (RecursionError, MemoryError):  # cannot happen below MAX_DEPTH; one line anyway
-        raise MalformedInput(f"{name}: too deeply nested or too large") from None
+        raise JsonInputError(name, None, "too deeply nested or too large") from None
     return value
 
 
@@ -182,12 +188,12 @@ def read_bytes(path: str | os.PathLike, max_bytes: int, what: str = "file") -> b
         with open(p, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > max_bytes:
-                raise MalformedInput(f"{p}: {what} of {size:,} bytes (at most {max_bytes:,})")
+                raise JsonInputError(str(p), None, f"{what} of {size:,} bytes (at most {max_bytes:,})")
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise MalformedInput(f"{p}: cannot read ({exc.strerror or exc})") from None
+        raise JsonInputError(str(p), None, f"cannot read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
-        raise MalformedInput(f"{p}: {what} larger than {max_bytes:,} bytes")
+        raise JsonInputError(str(p), None, f"{what} larger than {max_bytes:,} bytes")
     return data
 
 
@@ -198,6 +204,7 @@ def load(path: str | os.PathLike, max_bytes: int, *, exact_numbers: bool = False
 
 __all__ = [
     "INCLUSION_MAX_BYTES",
+    "JsonInputError",
     "LINE_MAX_BYTES",
     "MAX_DEPTH",
     "MAX_INT_DIGITS",

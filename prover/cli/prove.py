@@ -82,6 +82,10 @@ def prove_command(
             snapshot_file, load_prices(prices_file), round_up=round_up, progress=True
         )
         sid = snapshot_id or f"{snapshot_file.stem}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+        try:
+            sid.encode("utf-8")
+        except UnicodeEncodeError:
+            raise SnapshotError(f"snapshot id {sid!r} is not valid UTF-8") from None
         bundle = prove_snapshot(snapshot, srs_dir, out, sid, dummy_users)
     except (SnapshotError, TraceError, SetupError, ProverError) as exc:
         _error(str(exc))
