@@ -200,6 +200,12 @@ def snapshot_check(snapshot: Path, prices: Path):
     )
 
 
+def snapshot_build(accounts: Path, prices: Path, tmp_path: Path):
+    out, report = str(tmp_path / "o.csv"), str(tmp_path / "r.csv")
+    args = ["snapshot", "build", str(accounts), "--prices", str(prices)]
+    return CliRunner().invoke(main, [*args, "--out", out, "--report", report])
+
+
 def test_ingestion_refuses_a_look_alike_symbol(tmp_path: Path) -> None:
     prices = write(tmp_path, "p.csv", PRICES)
     bad_prices = write(tmp_path, "bad.csv", PRICES + f"{CYRILLIC_BTC},90000\n")
@@ -259,11 +265,7 @@ def test_ingestion_refuses_symbols_that_collide_after_normalising(tmp_path: Path
     accounts = write(
         tmp_path, "a.jsonl", '{"uid": "a", "wallets": {"funding": {"btc": "1", "BTC": "2"}}}\n'
     )
-    result = CliRunner().invoke(
-        main,
-        ["snapshot", "build", str(accounts), "--prices", str(prices),
-         "--out", str(tmp_path / "o.csv"), "--report", str(tmp_path / "r.csv")],
-    )  # fmt: skip
+    result = snapshot_build(accounts, prices, tmp_path)
     assert_unusable(result, "a.jsonl:1:")
     assert "twice" in result.output
 
@@ -314,11 +316,7 @@ def test_ingestion_of_5000_digit_amounts_and_prices(tmp_path: Path) -> None:
     result = snapshot_check(snap, write(tmp_path, "big.json", '{"BTC": ' + HUGE + "}"))
     assert_unusable(result, "big.json")
     accounts = write(tmp_path, "a.jsonl", json.dumps({"uid": "a", "wallets": {"w": {"BTC": HUGE}}}))
-    result = CliRunner().invoke(
-        main,
-        ["snapshot", "build", str(accounts), "--prices", str(prices),
-         "--out", str(tmp_path / "o.csv"), "--report", str(tmp_path / "r.csv")],
-    )  # fmt: skip
+    result = snapshot_build(accounts, prices, tmp_path)
     assert_unusable(result, "a.jsonl:1:")
 
 
@@ -349,11 +347,7 @@ def test_lone_surrogates_at_ingestion(tmp_path: Path) -> None:
     line = '{"uid": "a\\ud800", "asset": "BTC", "amount": "1"}\n'
     assert_unusable(snapshot_check(write(tmp_path, "s.jsonl", line), prices), "s.jsonl:1:")
     accounts = write(tmp_path, "a.jsonl", '{"uid": "a\\udc00"}\n')
-    result = CliRunner().invoke(
-        main,
-        ["snapshot", "build", str(accounts), "--prices", str(prices),
-         "--out", str(tmp_path / "o.csv"), "--report", str(tmp_path / "r.csv")],
-    )  # fmt: skip
+    result = snapshot_build(accounts, prices, tmp_path)
     assert_unusable(result, "a.jsonl:1:")
     result = snapshot_check(
         write(tmp_path, "ok.csv", SNAPSHOT), write(tmp_path, "p.json", '{"B\\ud800": "1"}')
@@ -523,3 +517,15 @@ def test_statement_round_trip_still_works(proved: Path) -> None:
     st = Statement.loads(raw)
     assert Statement.loads(st.dumps()) == st
     assert os.path.getsize(proved / "out" / "public" / "fingerprints.bin") == 32 * st.n_u
+
+
+def test_prove_refuses_a_snapshot_id_that_is_not_utf8(tmp_path: Path, dev_srs_dir) -> None:  # noqa: ANN001
+    """A --snapshot-id from bytes that are not UTF-8 arrives as lone surrogates (argv)."""
+    snap, prices = write(tmp_path, "s.csv", SNAPSHOT), write(tmp_path, "p.csv", PRICES)
+    result = CliRunner().invoke(
+        main,
+        ["prove", str(snap), "--prices", str(prices), "--srs", str(dev_srs_dir(16)),
+         "--out", str(tmp_path / "out"), "--snapshot-id", "id-\udcff"],
+    )  # fmt: skip
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.exception
+    assert "snapshot id" in result.output and not (tmp_path / "out").exists()

@@ -188,7 +188,9 @@ def read_bytes(path: str | os.PathLike, max_bytes: int, what: str = "file") -> b
         with open(p, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > max_bytes:
-                raise JsonInputError(str(p), None, f"{what} of {size:,} bytes (at most {max_bytes:,})")
+                raise JsonInputError(
+                    str(p), None, f"{what} of {size:,} bytes (at most {max_bytes:,})"
+                )
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise JsonInputError(str(p), None, f"cannot read ({exc.strerror or exc})") from None

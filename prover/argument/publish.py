@@ -18,6 +18,7 @@ from pathlib import Path
 from zkpor.prover.argument.prove import ProofBundle
 from zkpor.prover.atomic import atomic_dir
 from zkpor.prover.exchange.snapshot import Snapshot
+from zkpor.verifier.errors import MalformedInput
 from zkpor.verifier.inclusion import InclusionRecord
 from zkpor.verifier.merkle import merkle_path, tree_levels
 from zkpor.verifier.public import FINGERPRINTS, PROOF, PROOF_JSON, STATEMENT, VK
@@ -104,10 +105,14 @@ class PrivateFolder:
     def __init__(self, folder: str | Path) -> None:
         root = Path(folder)
         try:
-            self.statement = Statement.loads((root / STATEMENT).read_text())
+            raw = (root / STATEMENT).read_bytes()
             data = (root / FINGERPRINTS).read_bytes()
         except OSError as exc:
             raise PrivateDataError(f"{root}: not a zkpor private folder ({exc.strerror})") from None
+        try:
+            self.statement = Statement.loads(raw, str(root / STATEMENT))
+        except MalformedInput as exc:
+            raise PrivateDataError(str(exc)) from None
         if not (root / USERS_DB).is_file():
             raise PrivateDataError(f"{root}: not a zkpor private folder (no {USERS_DB})")
         self.db = sqlite3.connect(f"file:{root / USERS_DB}?mode=ro", uri=True)

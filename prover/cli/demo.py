@@ -92,7 +92,7 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
     for uid in picks:
         path = workdir / f"inclusion-{uid}.json"
         atomic_write(path, private.record(uid).dumps().encode())
-        result = check_inclusion(InclusionRecord.loads(path.read_text()), verified)
+        result = check_inclusion(InclusionRecord.loads(path.read_bytes(), str(path)), verified)
         held = ", ".join(f"{format_units(u)} {s}" for s, u, _ in result.balances) or "nothing"
         click.echo(
             f"zkpor inclusion verify {path} --public {out / 'public'}\n"

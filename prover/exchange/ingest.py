@@ -85,10 +85,10 @@ def normalise_symbol(sym: object) -> str:
     return up
 
 
-def json_document(data: bytes, path: str, line: int | None, max_bytes: int):
-    """One bounded JSON document (verifier/jsonio.py), numbers kept as exact text."""
+def json_document(data: bytes, path: str, line: int | None, max_bytes: int, exact: bool = True):
+    """One bounded JSON document (verifier/jsonio.py); ``exact``: numbers kept as their text."""
     try:
-        return json_loads(data, path, max_bytes, exact_numbers=True)
+        return json_loads(data, path, max_bytes, exact_numbers=exact)
     except JsonInputError as e:
         inner = e.line if line is None else line
         raise SnapshotError(e.reason, path, inner) from None
@@ -508,8 +508,8 @@ def _jsonl_lines_of_rows(path: str) -> list[int]:
 
 
 def _jsonl_object(raw: bytes, path: str, line: int):
-    """One line of a JSON lines file through the bounded reader (verifier/jsonio.py)."""
-    return json_document(raw, path, line, LINE_MAX_BYTES)
+    """One line of a snapshot in JSON lines (where numbers are errors, so not kept as text)."""
+    return json_document(raw, path, line, LINE_MAX_BYTES, exact=False)
 
 
 def _locate_jsonl_error(
