@@ -17,6 +17,8 @@ LIMB_BITS = 16
 RANGE_SIZE = 1 << LIMB_BITS
 BALANCE_OFFSET = 1 << 127
 """Entry rows hold limbs of b + 2^127, so -2^127 <= b < 2^127."""
+EQUITY_BOUND = 1 << (LIMBS * LIMB_BITS)
+"""Summary rows hold a user's net equity in the same limbs (C12), so 0 <= E < 2^128."""
 
 MIN_LOG_N = 16
 MAX_LOG_N = 26

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 DECIMALS = 8
-_NUMBER = re.compile(r"^-?(\d+)(\.(\d+))?$")
+MAX_DIGITS = 80
+"""Longest digit string accepted (2^127 units is 39 digits); int() of more is slow or fails."""
+_NUMBER = re.compile(r"-?([0-9]+)(\.([0-9]+))?")
 
 
 def format_units(units: int, decimals: int = DECIMALS) -> str:
@@ -15,14 +17,22 @@ def format_units(units: int, decimals: int = DECIMALS) -> str:
     return f"{sign}{whole}.{frac:0{decimals}d}" if decimals else f"{sign}{whole}"
 
 
+def _quote(text: str, limit: int = 40) -> str:
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
+
+
 def parse_units(text: str, decimals: int = DECIMALS) -> int:
     """'-3.5' -> -350000000; more than ``decimals`` fractional digits is an error."""
-    match = _NUMBER.match(text.strip())
+    if not isinstance(text, str):
+        raise ValueError(f"{type(text).__name__} is not a decimal string")
+    match = _NUMBER.fullmatch(text.strip())
     if not match:
-        raise ValueError(f"{text!r} is not a decimal number")
+        raise ValueError(f"{_quote(text)} is not a decimal number")
     frac = match.group(3) or ""
     if len(frac) > decimals:
-        raise ValueError(f"{text!r} has more than {decimals} decimal places")
+        raise ValueError(f"{_quote(text)} has more than {decimals} decimal places")
+    if len(match.group(1)) > MAX_DIGITS:
+        raise ValueError(f"{_quote(text)} has more than {MAX_DIGITS} digits")
     value = int(match.group(1)) * 10**decimals + int(frac.ljust(decimals, "0") or "0")
     return -value if text.strip().startswith("-") else value
 

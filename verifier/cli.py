@@ -15,6 +15,7 @@ import click
 from zkpor.verifier.amounts import format_units, format_usd
 from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.inclusion import check_user
+from zkpor.verifier.jsonio import INCLUSION_MAX_BYTES, read_bytes
 from zkpor.verifier.public import load_public
 from zkpor.verifier.reserves import coverage_table, read_reserves
 from zkpor.verifier.text import echo
@@ -30,13 +31,6 @@ def _fail(reason: str) -> None:
 def _unusable(reason: str) -> None:
     echo(f"error: {reason}", err=True)
     sys.exit(EXIT_UNUSABLE)
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 srs_option = click.option(
@@ -93,8 +87,9 @@ def inclusion_verify_command(
 ) -> None:
     """Check that you are counted, with your exact balances (the user's check)."""
     try:
+        data = read_bytes(inclusion_file, INCLUSION_MAX_BYTES)
         folder = load_public(public, srs)
-        user = check_user(folder, _read(inclusion_file), uid, allow_insecure, str(inclusion_file))
+        user = check_user(folder, data, uid, allow_insecure, str(inclusion_file))
     except InputError as exc:
         _unusable(str(exc))
     except VerificationError as exc:

@@ -11,9 +11,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from zkpor.circuits.solvency import BALANCE_OFFSET, EQUITY_BOUND
 from zkpor.verifier.amounts import format_units, parse_units
-from zkpor.verifier.errors import InputError, VerificationError
+from zkpor.verifier.errors import MalformedInput, VerificationError
 from zkpor.verifier.fingerprint import SALT_BYTES, fingerprint, user_mask
+from zkpor.verifier.jsonio import INCLUSION_MAX_BYTES
+from zkpor.verifier.jsonio import loads as json_loads
 from zkpor.verifier.merkle import root_from_path
 from zkpor.verifier.public import Checked, PublicFolder, ShardedFolder
 from zkpor.verifier.sharded import root_from_shard_path
@@ -63,42 +66,62 @@ class InclusionRecord:
         return json.dumps(self.to_json(), indent=2) + "\n"
 
     @classmethod
-    def loads(cls, text: str) -> InclusionRecord:
+    def loads(cls, data: bytes | str, name: str = "inclusion file") -> InclusionRecord:
+        """Parse an inclusion file strictly (bounded, strict UTF-8); raise MalformedInput."""
+        obj = json_loads(data, name, INCLUSION_MAX_BYTES)
         try:
-            data = json.loads(text)
-            version = data.get("version")
-            if data.get("format") != FORMAT or type(version) is not int or version not in (VERSION, SHARDED_VERSION):
-                raise VerificationError("not a zkpor inclusion file (format or version)")
-            shard, shard_path = None, ()
-            if version == SHARDED_VERSION:
-                shard = data["shard"]
-                if type(shard) is not int:
-                    raise VerificationError("shard must be an integer")
-                shard_path = tuple(bytes.fromhex(h) for h in data["shard_path"])
-                if any(len(h) != 32 for h in shard_path):
-                    raise VerificationError("every shard path node must be 32 bytes")
-            salt = bytes.fromhex(data["salt"])
-            if len(salt) != SALT_BYTES:
-                raise VerificationError(f"salt must be {SALT_BYTES} bytes")
-            path = tuple(bytes.fromhex(h) for h in data["merkle_path"])
-            if any(len(h) != 32 for h in path):
-                raise VerificationError("every Merkle path node must be 32 bytes")
-            balances = tuple(
-                (str(b["asset"]), parse_units(str(b["amount"]))) for b in data["balances"]
-            )
-            leaf = data["leaf_index"]
-            if isinstance(leaf, bool) or not isinstance(leaf, int):
-                raise VerificationError("leaf_index must be an integer")
-            return cls(
-                str(data["snapshot_id"]), str(data["uid"]), salt, balances, leaf, path,
-                shard, shard_path,
-            )  # fmt: skip
-        except json.JSONDecodeError as exc:
-            raise VerificationError(f"inclusion file is not valid JSON: {exc}") from None
+            return cls._from_json(obj)
         except KeyError as exc:
-            raise VerificationError(f"inclusion file lacks field {exc.args[0]!r}") from None
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise VerificationError(f"inclusion file is malformed: {exc}") from None
+            raise MalformedInput(f"{name}: lacks field {exc.args[0]!r}") from None
+        except (TypeError, ValueError) as exc:
+            raise MalformedInput(f"{name}: {exc}") from None
+
+    @classmethod
+    def _from_json(cls, data: Any) -> InclusionRecord:
+        if not isinstance(data, dict):
+            raise TypeError("expected a JSON object")
+        version = data.get("version")
+        if data.get("format") != FORMAT or type(version) is not int or version not in (VERSION, SHARDED_VERSION):
+            raise ValueError("not a zkpor inclusion file (format or version)")
+        shard, shard_path = None, ()
+        if version == SHARDED_VERSION:
+            shard = data["shard"]
+            if type(shard) is not int:
+                raise TypeError("shard must be an integer")
+            nodes = data["shard_path"]
+            if not isinstance(nodes, list):
+                raise TypeError("shard_path must be a list")
+            shard_path = tuple(bytes.fromhex(_str(h, "a shard path node")) for h in nodes)
+            if any(len(h) != 32 for h in shard_path):
+                raise ValueError("every shard path node must be 32 bytes")
+        salt = bytes.fromhex(_str(data["salt"], "salt"))
+        if len(salt) != SALT_BYTES:
+            raise ValueError(f"salt must be {SALT_BYTES} bytes")
+        nodes = data["merkle_path"]
+        if not isinstance(nodes, list):
+            raise TypeError("merkle_path must be a list")
+        path = tuple(bytes.fromhex(_str(h, "a Merkle path node")) for h in nodes)
+        if any(len(h) != 32 for h in path):
+            raise ValueError("every Merkle path node must be 32 bytes")
+        entries = data["balances"]
+        if not isinstance(entries, list) or not all(isinstance(b, dict) for b in entries):
+            raise TypeError("balances must be a list of objects")
+        balances = tuple(
+            (_str(b["asset"], "asset"), parse_units(_str(b["amount"], "amount"))) for b in entries
+        )
+        leaf = data["leaf_index"]
+        if type(leaf) is not int:
+            raise TypeError("leaf_index must be an integer")
+        return cls(
+            _str(data["snapshot_id"], "snapshot_id"), _str(data["uid"], "uid"), salt, balances,
+            leaf, path, shard, shard_path,
+        )  # fmt: skip
+
+
+def _str(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string, got {type(value).__name__}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -128,17 +151,29 @@ def check_inclusion(record: InclusionRecord, verified: Verified) -> InclusionRes
         if symbol in seen:
             raise VerificationError(f"asset {symbol!r} appears twice in the inclusion file")
         seen.add(symbol)
+        if not -BALANCE_OFFSET <= units < BALANCE_OFFSET:
+            raise VerificationError(
+                f"your {symbol} balance {format_units(units)} is outside -2^127 <= b < 2^127 "
+                "(1e-8 coin): no valid proof can hold it"
+            )
         j = index[symbol]
         entries.append((j, units))
         rows.append((symbol, units, st.assets[j].price))
-    fp = fingerprint(
-        user_mask(record.snapshot_id, record.salt, record.uid), entries, verified.challenges["rho"]
-    )
+    try:
+        mask = user_mask(record.snapshot_id, record.salt, record.uid)
+    except ValueError as exc:  # a salt of another length, a uid not encodable as UTF-8
+        raise VerificationError(f"your uid or salt is unusable: {exc}") from None
+    fp = fingerprint(mask, entries, verified.challenges["rho"])
     if not 0 <= record.leaf_index < st.n_u or verified.fingerprints[record.leaf_index] != fp:
         raise VerificationError("your fingerprint is not in the published list at your leaf index")
     if root_from_path(fp, record.leaf_index, record.merkle_path) != st.merkle_root:
         raise VerificationError("your Merkle path does not lead to the published root")
     equity = sum(units * price for _, units, price in rows)
+    if not 0 <= equity < EQUITY_BOUND:
+        raise VerificationError(
+            f"your net equity {equity} (1e-16 USD) is outside 0 <= E < 2^128: "
+            "no valid proof can hold these balances"
+        )
     return InclusionResult(record.uid, tuple(rows), equity, record.leaf_index)
 
 
@@ -162,12 +197,7 @@ def check_user(
     wrong user, with identical balances, would otherwise pass). ``None`` skips the
     comparison, and the result says so.
     """
-    try:
-        record = InclusionRecord.loads(inclusion.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: not UTF-8 text") from None
-    except VerificationError as exc:
-        raise InputError(f"{name}: {exc}") from None
+    record = InclusionRecord.loads(inclusion, name)
     if uid is not None and uid != record.uid:
         raise VerificationError(
             f"the file is for uid {record.uid!r}, not the uid you gave ({uid!r})"

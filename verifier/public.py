@@ -1,24 +1,31 @@
-"""The published folder: statement.json, proof.bin (+ proof.json), fingerprints.bin, vk.json.
+"""The published folder: statement.json, proof.bin (+ proof.json), fingerprints.bin, vk.json,
+or, for a sharded snapshot (PROTOCOL.md section 9), the top statement.json, vk.json and
+shards/<i>/ with each shard's statement, proof and fingerprints.
 
-:func:`parse_public` is the bytes-in entry point (the CLI and the browser page both call
-it); :func:`load_public` reads a folder into it. :meth:`PublicFolder.check` decides
-whether the key may be trusted (``zkpor.verifier.ceremonies.key_origin``), verifies the
-proof and returns the published digest that users compare with the auditor's.
+Bytes in: :func:`parse_folder` reads either layout through a :class:`Files` source (a
+folder on disk, or files in memory as the browser page has them); :func:`parse_public`
+parses one proof's files. Every read is bounded before it happens (fingerprints.bin by
+32 x n_u). ``check()`` decides whether the key may be trusted
+(``zkpor.verifier.ceremonies.key_origin``), verifies, and returns the published digest
+that users compare with the auditor's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from zkpor.verifier.ceremonies import key_origin
-from zkpor.verifier.errors import InputError, VerificationError
+from zkpor.verifier.errors import InputError, MalformedInput, VerificationError
+from zkpor.verifier.jsonio import STATEMENT_MAX_BYTES, VK_MAX_BYTES, read_bytes
+from zkpor.verifier.jsonio import loads as json_loads
 from zkpor.verifier.proof import Proof
 from zkpor.verifier.sharded import TopStatement, VerifiedSharded, is_sharded, verify_shards
-from zkpor.verifier.srs import VK_FILE, SrsError, VerifierKey, parse_vk
+from zkpor.verifier.srs import VK_FILE, SrsError, VerifierKey, VkFileError, loads_vk, vk_file
 from zkpor.verifier.statement import Statement
 from zkpor.verifier.verify import Verified, verify
 
@@ -27,6 +34,9 @@ PROOF = "proof.bin"
 PROOF_JSON = "proof.json"
 FINGERPRINTS = "fingerprints.bin"
 VK = VK_FILE
+SHARDS = "shards"
+PROOF_MAX_BYTES = 1 << 20
+"""Larger proof files are refused unread; smaller wrong sizes fail in Proof.from_bytes."""
 DIGEST_TAG = b"zkpor-published-v1"
 
 
@@ -45,6 +55,85 @@ def format_digest(digest: bytes) -> str:
     return " ".join(text[i : i + 8] for i in range(0, len(text), 8))
 
 
+# -- where the bytes come from --------------------------------------------------------
+class Files(Protocol):
+    """The files of a published folder by relative path ('shards/3/proof.bin')."""
+
+    def label(self, name: str) -> str:
+        """How errors name the file."""
+
+    def size(self, name: str) -> int:
+        """The file's size, without reading it."""
+
+    def read(self, name: str, max_bytes: int) -> bytes:
+        """The file's bytes; larger than ``max_bytes`` is refused unread (MalformedInput)."""
+
+
+class FolderFiles:
+    """A published folder on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def label(self, name: str) -> str:
+        return str(self.root / name)
+
+    def size(self, name: str) -> int:
+        try:
+            return os.stat(self.root / name).st_size
+        except OSError as exc:
+            raise InputError(f"{self.label(name)}: cannot read ({exc.strerror or exc})") from None
+
+    def read(self, name: str, max_bytes: int) -> bytes:
+        return read_bytes(self.root / name, max_bytes)
+
+
+class MemoryFiles:
+    """A published folder held in memory (the browser page's files)."""
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
+        self.files = files
+
+    def label(self, name: str) -> str:
+        return name
+
+    def size(self, name: str) -> int:
+        if name not in self.files:
+            raise InputError(f"{name}: missing")
+        return len(self.files[name])
+
+    def read(self, name: str, max_bytes: int) -> bytes:
+        if self.size(name) > max_bytes:
+            raise MalformedInput(f"{name}: larger than {max_bytes:,} bytes")
+        return self.files[name]
+
+
+def _read_fingerprints(files: Files, name: str, n_u: int) -> bytes:
+    """fingerprints.bin, refused by its size (32 x n_u bytes) before a byte is read."""
+    expected = 32 * n_u
+    size = files.size(name)
+    if size != expected:
+        raise VerificationError(
+            f"{files.label(name)}: fingerprint list has {size} bytes, expected 32 x {n_u}"
+        )
+    data = files.read(name, expected)
+    if len(data) != expected:  # the file changed while it was read
+        raise VerificationError(
+            f"{files.label(name)}: fingerprint list has {len(data)} bytes, expected 32 x {n_u}"
+        )
+    return data
+
+
+def _parse_vk(data: bytes, name: str) -> VerifierKey:
+    try:
+        return loads_vk(data, name)
+    except VkFileError:
+        raise
+    except SrsError as exc:
+        raise VerificationError(str(exc)) from None
+
+
+# -- one proof ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Checked:
     """A verified published folder: what was proven, whose key, and the published digest."""
@@ -100,39 +189,32 @@ class PublicFolder:
         return Checked(self.verify(), origin, self.vk.insecure, self.digest)
 
 
+def _one_proof(
+    files: Files, base: str, statement_bytes: bytes, statement: Statement | None = None
+) -> tuple[Statement, bytes, Proof]:
+    """Parse statement (unless given), proof and fingerprints of one proof under ``base``."""
+    if statement is None:
+        statement = Statement.loads(statement_bytes, files.label(base + STATEMENT))
+    statement.check()  # bounds n_u before fingerprints.bin is sized against it
+    try:
+        proof = Proof.from_bytes(files.read(base + PROOF, PROOF_MAX_BYTES))
+    except VerificationError as exc:
+        raise VerificationError(f"{files.label(base + PROOF)}: {exc}") from None
+    return statement, _read_fingerprints(files, base + FINGERPRINTS, statement.n_u), proof
+
+
 def parse_public(
     statement: bytes, proof: bytes, fingerprints: bytes, vk: bytes, *, own_key: bool,
-    names: tuple[str, str, str, str] = (STATEMENT, PROOF, FINGERPRINTS, VK),
 ) -> PublicFolder:  # fmt: skip
-    """Parse the published files (``names`` label errors: the paths they came from)."""
-    st_name, proof_name, _, vk_name = names
-    try:
-        parsed_statement = Statement.loads(statement.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(f"{st_name}: not UTF-8 text") from None
-    except VerificationError as exc:
-        raise VerificationError(f"{st_name}: {exc}") from None
-    try:
-        parsed_proof = Proof.from_bytes(proof)
-    except VerificationError as exc:
-        raise VerificationError(f"{proof_name}: {exc}") from None
-    parsed_vk = _parse_vk(vk, vk_name)
-    digest = published_digest(statement, proof, fingerprints)
-    return PublicFolder(parsed_statement, parsed_proof, fingerprints, parsed_vk, digest, own_key)
+    """Bytes in: one proof's published files (the browser page's entry)."""
+    files = MemoryFiles({STATEMENT: statement, PROOF: proof, FINGERPRINTS: fingerprints})
+    folder = parse_folder(files, vk if own_key else None, vk_fallback=vk)
+    if not isinstance(folder, PublicFolder):
+        raise VerificationError("a sharded statement: give every shard's files")
+    return folder
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-
-
-SHARDS = "shards"
-Reader = Callable[[str], bytes]
-"""Reads a file of the published folder by its relative path ('shards/3/proof.bin')."""
-
-
+# -- a sharded snapshot ---------------------------------------------------------------
 @dataclass(frozen=True)
 class ShardedFolder:
     """A sharded published folder (PROTOCOL.md section 9); shard files are read on use."""
@@ -141,22 +223,19 @@ class ShardedFolder:
     vk: VerifierKey
     digest: bytes
     own_key: bool
-    read: Reader
+    files: Files
 
     def shard(self, index: int) -> tuple[Statement, bytes, Proof, bytes]:
         """Shard ``index``'s (statement, fingerprint bytes, proof, published digest)."""
         base = f"{SHARDS}/{index}/"
-        st_bytes, proof_bytes, fps = (self.read(base + n) for n in (STATEMENT, PROOF, FINGERPRINTS))
-        digest = published_digest(st_bytes, proof_bytes, fps)
-        if digest != self.top.shards[index].digest:
-            raise VerificationError(f"shard {index}: files do not match the digest in the top statement")
+        st_bytes = self.files.read(base + STATEMENT, STATEMENT_MAX_BYTES)
         try:
-            statement = Statement.loads(st_bytes.decode("utf-8"))
-            proof = Proof.from_bytes(proof_bytes)
-        except UnicodeDecodeError:
-            raise InputError(f"{base}{STATEMENT}: not UTF-8 text") from None
+            statement, fps, proof = _one_proof(self.files, base, st_bytes)
         except VerificationError as exc:
             raise VerificationError(f"shard {index}: {exc}") from None
+        digest = published_digest(st_bytes, self.files.read(base + PROOF, PROOF_MAX_BYTES), fps)
+        if digest != self.top.shards[index].digest:
+            raise VerificationError(f"shard {index}: files do not match the digest in the top statement")
         return statement, fps, proof, digest
 
     def check(self, allow_insecure: bool = False, only: Sequence[int] | None = None) -> Checked:
@@ -171,58 +250,49 @@ class ShardedFolder:
         return Checked(verified, origin, self.vk.insecure, self.digest)
 
 
+# -- either layout --------------------------------------------------------------------
 def parse_folder(
-    read: Reader, vk: bytes | None = None, vk_name: str = VK, where: str = ""
-) -> PublicFolder | ShardedFolder:
-    """Bytes in: a published folder of either layout from a reader of its files.
-
-    ``vk`` is the auditor's own key (trusted as theirs); without it the folder's vk.json.
-    ``where`` prefixes file names in errors (the folder's path).
-    """
-    statement = read(STATEMENT)
+    files: Files, own_vk: bytes | None = None, own_vk_name: str = VK,
+    vk_fallback: bytes | None = None,
+) -> PublicFolder | ShardedFolder:  # fmt: skip
+    """A published folder of either layout. ``own_vk`` is the auditor's own key (trusted
+    as theirs); without it the folder's vk.json (or ``vk_fallback``) is used."""
+    statement = files.read(STATEMENT, STATEMENT_MAX_BYTES)
+    if own_vk is not None:
+        vk = _parse_vk(own_vk, own_vk_name)
+    else:
+        vk_bytes = vk_fallback if vk_fallback is not None else files.read(VK, VK_MAX_BYTES)
+        vk = _parse_vk(vk_bytes, files.label(VK))
+    own_key = own_vk is not None
+    name = files.label(STATEMENT)
+    data = json_loads(statement, name, STATEMENT_MAX_BYTES)
     try:
-        data = json.loads(statement.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        data = None  # reported with the file name by parse_public
-    own_key = vk is not None
-    vk_bytes = vk if vk is not None else read(VK)
-    if not is_sharded(data):
-        return parse_public(
-            statement, read(PROOF), read(FINGERPRINTS), vk_bytes, own_key=own_key,
-            names=(where + STATEMENT, where + PROOF, where + FINGERPRINTS, vk_name),
-        )  # fmt: skip
-    try:
-        top = TopStatement.from_json(data)
-    except VerificationError as exc:
-        raise VerificationError(f"{where}{STATEMENT}: {exc}") from None
-    parsed_vk = _parse_vk(vk_bytes, vk_name)
-    return ShardedFolder(top, parsed_vk, published_digest(statement, b"", b""), own_key, read)
-
-
-def _parse_vk(vk: bytes, vk_name: str) -> VerifierKey:
-    try:
-        return parse_vk(json.loads(vk.decode("utf-8")))
-    except (UnicodeDecodeError, ValueError):
-        raise InputError(f"{vk_name}: not a JSON verifier key") from None
-    except SrsError as exc:
-        raise VerificationError(f"{vk_name}: {exc}") from None
+        if is_sharded(data):
+            top = TopStatement.from_json(data)
+            return ShardedFolder(top, vk, published_digest(statement, b"", b""), own_key, files)
+        parsed = Statement.from_json(data)
+    except MalformedInput as exc:
+        raise MalformedInput(f"{name}: {exc}") from None
+    parsed, fps, proof = _one_proof(files, "", statement, parsed)
+    digest = published_digest(statement, files.read(PROOF, PROOF_MAX_BYTES), fps)
+    return PublicFolder(parsed, proof, fps, vk, digest, own_key)
 
 
 def load_public(
     folder: str | Path, vk_path: str | Path | None = None
 ) -> PublicFolder | ShardedFolder:
-    """Read a published folder; ``vk_path`` (a vk.json or SRS folder) is the auditor's own key."""
+    """Read a published folder; ``vk_path`` (a vk.json or SRS folder) is the auditor's own key.
+
+    Unreadable or malformed files raise InputError (MalformedInput), naming the file.
+    """
     root = Path(folder)
     if not root.is_dir():
         raise InputError(f"{root}: not a folder")
-    vk_file = Path(vk_path) if vk_path else None
-    if vk_file is not None and vk_file.is_dir():
-        vk_file = vk_file / VK
-
-    def read(name: str) -> bytes:
-        return _read(root / name)
-
-    where = f"{root}/"
-    if vk_file is None:
-        return parse_folder(read, None, str(root / VK), where)
-    return parse_folder(read, _read(vk_file), str(vk_file), where)
+    if vk_path is None:
+        return parse_folder(FolderFiles(root))
+    key = vk_file(vk_path)
+    try:
+        own = read_bytes(key, VK_MAX_BYTES)
+    except MalformedInput as exc:
+        raise VkFileError(f"verifier key {exc}") from None
+    return parse_folder(FolderFiles(root), own, str(key))

@@ -18,7 +18,7 @@ from hashlib import sha256
 from typing import Any
 
 from zkpor.circuits.solvency import MAX_ASSETS, PRICE_BOUND, TOTAL_BOUND
-from zkpor.verifier.errors import VerificationError
+from zkpor.verifier.errors import MalformedInput, VerificationError
 from zkpor.verifier.kzg import pairings_hold
 from zkpor.verifier.merkle import EMPTY, node_hash
 from zkpor.verifier.srs import VerifierKey
@@ -97,9 +97,9 @@ class TopStatement:
         """Parse strictly; any missing or mistyped field raises VerificationError."""
         try:
             if data["protocol"] != PROTOCOL_ID.decode() or data["layout"] != LAYOUT:
-                raise VerificationError("not a zkpor sharded statement")
+                raise MalformedInput("not a zkpor sharded statement")
             if type(data["version"]) is not int or data["version"] != SHARD_VERSION:
-                raise VerificationError(f"unsupported statement version {data['version']!r}")
+                raise MalformedInput(f"unsupported statement version {data['version']!r}")
             assets = tuple(
                 AssetInfo(_str(a["symbol"]), _int_str(a["price"]), _int_str(a["total"]))
                 for a in _list(data["assets"], MAX_ASSETS)
@@ -115,7 +115,7 @@ class TopStatement:
                 for s in _list(data["shards"], MAX_SHARDS)
             )
             if _int(data["shard_count"]) != len(shards):
-                raise VerificationError(
+                raise MalformedInput(
                     f"shard_count {data['shard_count']} but {len(shards)} shards listed"
                 )
             return cls(
@@ -128,9 +128,9 @@ class TopStatement:
                 global_root=_hex32(data["global_root"]),
             )
         except KeyError as exc:
-            raise VerificationError(f"sharded statement lacks field {exc.args[0]!r}") from None
+            raise MalformedInput(f"sharded statement lacks field {exc.args[0]!r}") from None
         except (TypeError, ValueError, AttributeError) as exc:
-            raise VerificationError(f"sharded statement field is malformed: {exc}") from None
+            raise MalformedInput(f"sharded statement field is malformed: {exc}") from None
 
 
 def is_sharded(data: Any) -> bool:

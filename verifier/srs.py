@@ -13,7 +13,6 @@ Proofs name ``digest``; :func:`load_vk` recomputes it and checks every point.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,10 @@ from py_ecc.optimized_bn128 import G1, G2, is_inf, multiply
 from py_ecc.optimized_bn128 import eq as point_eq
 
 from zkpor.verifier.encoding import EncodingError, decode_g1, decode_g2, encode_g1, encode_g2
+from zkpor.verifier.errors import MalformedInput
 from zkpor.verifier.field import TWO_ADICITY, R
+from zkpor.verifier.jsonio import VK_MAX_BYTES, read_bytes
+from zkpor.verifier.jsonio import loads as json_loads
 
 VK_VERSION = 1
 VK_FILE = "vk.json"
@@ -31,6 +33,10 @@ DIGEST_TAG = b"zkpor-srs-v1"
 
 class SrsError(ValueError):
     """A verifier key is malformed or inconsistent."""
+
+
+class VkFileError(SrsError, MalformedInput):
+    """vk.json cannot be read or is not bounded, valid JSON: unusable input (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -116,8 +122,9 @@ def parse_vk(obj: Any) -> VerifierKey:
     """Check a decoded ``vk.json`` object and build the :class:`VerifierKey`."""
     if not isinstance(obj, dict):
         raise SrsError("vk.json: expected a JSON object")
-    if obj.get("version") != VK_VERSION:
-        raise SrsError(f"vk.json: unsupported version {obj.get('version')!r}")
+    version = obj.get("version")
+    if type(version) is not int or version != VK_VERSION:
+        raise SrsError(f"vk.json: unsupported version {version!r}")
     log_n, n = obj.get("log_n"), obj.get("n")
     if type(log_n) is not int or not 1 <= log_n <= TWO_ADICITY:
         raise SrsError(f"vk.json: bad log_n {log_n!r}")
@@ -146,17 +153,32 @@ def parse_vk(obj: Any) -> VerifierKey:
     return VerifierKey(log_n, n, g1, g2, tau_g2, digest, insecure, source, g1_digest)
 
 
-def load_vk(path: str | Path) -> VerifierKey:
-    """Load and check ``vk.json`` (``path`` is the file or the SRS directory)."""
+def vk_file(path: str | Path) -> Path:
+    """The key file itself: ``path``, or ``path/vk.json`` when ``path`` is a directory."""
     p = Path(path)
-    if p.is_dir():
-        p = p / VK_FILE
+    return p / VK_FILE if p.is_dir() else p
+
+
+def load_vk(path: str | Path) -> VerifierKey:
+    """Load and check ``vk.json`` (``path`` is the file or the SRS directory).
+
+    A file that cannot be read or parsed raises :class:`VkFileError`; a parsed key that
+    is wrong raises :class:`SrsError`.
+    """
+    p = vk_file(path)
     try:
-        obj = json.loads(p.read_text())
-    except OSError as exc:
-        raise SrsError(f"cannot read verifier key {p}: {exc.strerror or exc}") from None
-    except ValueError:
-        raise SrsError(f"verifier key {p} is not valid JSON") from None
+        data = read_bytes(p, VK_MAX_BYTES)
+    except MalformedInput as exc:
+        raise VkFileError(f"verifier key {exc}") from None
+    return loads_vk(data, str(p))
+
+
+def loads_vk(data: bytes, name: str = VK_FILE) -> VerifierKey:
+    """Parse and check the bytes of a ``vk.json`` (``name`` labels errors)."""
+    try:
+        obj = json_loads(data, name, VK_MAX_BYTES)
+    except MalformedInput as exc:
+        raise VkFileError(f"verifier key {exc}") from None
     return parse_vk(obj)
 
 
@@ -171,10 +193,13 @@ __all__ = [
     "VK_FILE",
     "VK_VERSION",
     "VerifierKey",
+    "VkFileError",
     "compute_digest",
     "encode_vk_points",
     "g2_in_subgroup",
     "load_vk",
+    "loads_vk",
     "parse_vk",
     "vk_dict",
+    "vk_file",
 ]

@@ -8,6 +8,7 @@ no JSON reader can round them. Prices are in 1e-8 USD per whole coin, totals in
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,9 @@ from zkpor.circuits.solvency import (
     PRICE_BOUND,
     TOTAL_BOUND,
 )
-from zkpor.verifier.errors import VerificationError
+from zkpor.verifier.errors import MalformedInput, VerificationError
+from zkpor.verifier.jsonio import STATEMENT_MAX_BYTES, parse_int
+from zkpor.verifier.jsonio import loads as json_loads
 from zkpor.verifier.transcript import Transcript
 
 PROTOCOL_ID = b"zkpor-solvency"
@@ -27,6 +30,17 @@ PROTOCOL_VERSION = 1
 SHARD_VERSION = 2
 """Statement version of a shard of a sharded snapshot (PROTOCOL.md section 9)."""
 MAX_SHARDS = 1 << 16
+
+SYMBOL_RE = re.compile(r"[A-Z0-9._-]{1,16}")
+"""An asset symbol: 1 to 16 of ASCII A-Z, 0-9, '.', '_', '-' (docs/formats.md). One
+definition for the statement and for ingestion (which upper-cases a-z first), so no
+look-alike (Cyrillic 'ВТС' beside 'BTC'), invisible or control character can name an asset."""
+SYMBOL_RULE = "1 to 16 of A-Z 0-9 . _ -"
+
+
+def is_symbol(text: object) -> bool:
+    """Whether ``text`` is a valid asset symbol (:data:`SYMBOL_RE`, exactly)."""
+    return isinstance(text, str) and SYMBOL_RE.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,10 @@ class Statement:
         for asset in self.assets:
             if not asset.symbol:
                 raise VerificationError("an asset has an empty symbol")
+            if not is_symbol(asset.symbol):
+                raise VerificationError(
+                    f"asset symbol {asset.symbol!r} is not {SYMBOL_RULE} (ASCII)"
+                )
             if not 0 <= asset.price < PRICE_BOUND:
                 raise VerificationError(f"price of {asset.symbol} is outside [0, 2^64)")
             if not -TOTAL_BOUND < asset.total < TOTAL_BOUND:
@@ -82,6 +100,9 @@ class Statement:
             raise VerificationError("SRS digest and Merkle root must be 32 bytes each")
         if not self.snapshot_id:
             raise VerificationError("snapshot id is empty")
+        for label, text in (("snapshot id", self.snapshot_id), ("time", self.snapshot_time)):
+            if not _encodable(text):
+                raise VerificationError(f"snapshot {label} {text!r} is not encodable as UTF-8")
         if self.shard is not None:
             index, count = self.shard
             if not 0 <= index < count <= MAX_SHARDS:
@@ -134,15 +155,16 @@ class Statement:
 
     @classmethod
     def from_json(cls, data: Any) -> Statement:
-        """Parse strictly; any missing or mistyped field raises VerificationError."""
+        """Parse strictly; any missing or mistyped field raises MalformedInput."""
         try:
             if data["protocol"] != PROTOCOL_ID.decode():
-                raise VerificationError(f"not a zkpor statement (protocol {data['protocol']!r})")
+                raise MalformedInput(f"not a zkpor statement (protocol {data['protocol']!r})")
             version = data["version"]
-            if version not in (PROTOCOL_VERSION, SHARD_VERSION) or type(version) is not int:
-                raise VerificationError(f"unsupported statement version {version!r}")
+            if type(version) is not int or version not in (PROTOCOL_VERSION, SHARD_VERSION):
+                raise MalformedInput(f"unsupported statement version {version!r}")
             if (version == SHARD_VERSION) != ("shard" in data):
-                raise VerificationError(f"a version {version} statement {'needs' if version == SHARD_VERSION else 'has no'} 'shard'")
+                need = "needs" if version == SHARD_VERSION else "has no"
+                raise MalformedInput(f"a version {version} statement {need} 'shard'")
             shard = None
             if "shard" in data:
                 shard = (_int(data["shard"]["index"]), _int(data["shard"]["count"]))
@@ -162,17 +184,18 @@ class Statement:
                 shard=shard,
             )
         except KeyError as exc:
-            raise VerificationError(f"statement lacks field {exc.args[0]!r}") from None
+            raise MalformedInput(f"statement lacks field {exc.args[0]!r}") from None
         except (TypeError, ValueError) as exc:
-            raise VerificationError(f"statement field is malformed: {exc}") from None
+            raise MalformedInput(f"statement field is malformed: {exc}") from None
 
     @classmethod
-    def loads(cls, text: str) -> Statement:
+    def loads(cls, data: bytes | str, name: str = "statement.json") -> Statement:
+        """Parse statement.json (bounded, strict UTF-8); errors start with ``name``."""
+        obj = json_loads(data, name, STATEMENT_MAX_BYTES)
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise VerificationError(f"statement is not valid JSON: {exc}") from None
-        return cls.from_json(data)
+            return cls.from_json(obj)
+        except MalformedInput as exc:
+            raise MalformedInput(f"{name}: {exc}") from None
 
 
 def _str(x: Any) -> str:
@@ -193,10 +216,20 @@ def _bool(x: Any) -> bool:
     return x
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_CANONICAL_INT = re.compile(r"0|-?[1-9][0-9]*")
+
+
 def _int_str(x: Any) -> int:
-    """An integer written as a JSON string of decimal digits with an optional minus sign."""
+    """An integer written as a JSON string of ASCII decimal digits with an optional minus."""
     text = _str(x)
-    digits = text[1:] if text.startswith("-") else text
-    if not digits.isdigit() or not digits.isascii() or (len(digits) > 1 and digits[0] == "0"):
-        raise ValueError(f"{text!r} is not a canonical decimal integer")
-    return int(text)
+    if not _CANONICAL_INT.fullmatch(text):
+        raise ValueError(f"{text[:40]!r} is not a canonical decimal integer")
+    return parse_int(text)

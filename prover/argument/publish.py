@@ -19,7 +19,10 @@ from pathlib import Path
 from zkpor.prover.argument.prove import ProofBundle
 from zkpor.prover.atomic import atomic_dir
 from zkpor.prover.exchange.snapshot import Snapshot
+from zkpor.verifier.errors import MalformedInput
 from zkpor.verifier.inclusion import InclusionRecord
+from zkpor.verifier.jsonio import STATEMENT_MAX_BYTES
+from zkpor.verifier.jsonio import loads as json_loads
 from zkpor.verifier.merkle import merkle_path, tree_levels
 from zkpor.verifier.public import FINGERPRINTS, PROOF, PROOF_JSON, SHARDS, STATEMENT, VK
 from zkpor.verifier.sharded import TopStatement, is_sharded, shard_levels
@@ -106,17 +109,16 @@ class PrivateFolder:
     def __init__(self, folder: str | Path) -> None:
         root = Path(folder)
         try:
-            text = (root / STATEMENT).read_text()
+            raw = (root / STATEMENT).read_bytes()
         except OSError as exc:
             raise PrivateDataError(f"{root}: not a zkpor private folder ({exc.strerror})") from None
         try:
-            data = json.loads(text)
-        except ValueError:
-            raise PrivateDataError(f"{root / STATEMENT}: not JSON") from None
-        self.top: TopStatement | None = None
+            data = json_loads(raw, str(root / STATEMENT), STATEMENT_MAX_BYTES)
+            self.top = TopStatement.from_json(data) if is_sharded(data) else None
+        except MalformedInput as exc:
+            raise PrivateDataError(str(exc)) from None
         self.shards: list[_OneProof] = []
-        if is_sharded(data):
-            self.top = TopStatement.from_json(data)
+        if self.top is not None:
             self.shards = [_OneProof(root / SHARDS / str(i)) for i in range(len(self.top.shards))]
             self.shard_levels = shard_levels([e.merkle_root for e in self.top.shards])
         else:
@@ -145,10 +147,14 @@ class _OneProof:
 
     def __init__(self, root: Path) -> None:
         try:
-            self.statement = Statement.loads((root / STATEMENT).read_text())
+            raw = (root / STATEMENT).read_bytes()
             data = (root / FINGERPRINTS).read_bytes()
         except OSError as exc:
             raise PrivateDataError(f"{root}: not a zkpor private folder ({exc.strerror})") from None
+        try:
+            self.statement = Statement.loads(raw, str(root / STATEMENT))
+        except MalformedInput as exc:
+            raise PrivateDataError(str(exc)) from None
         if not (root / USERS_DB).is_file():
             raise PrivateDataError(f"{root}: not a zkpor private folder (no {USERS_DB})")
         self.db = sqlite3.connect(f"file:{root / USERS_DB}?mode=ro", uri=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zkpor.circuits.solvency import LIMB_BITS, LIMBS, MIN_LOG_N, RANGE_SIZE
+from zkpor.circuits.solvency import EQUITY_BOUND, LIMB_BITS, LIMBS, MIN_LOG_N, RANGE_SIZE
 from zkpor.prover.arith.field import (
     fr_add,
     fr_add_int,
@@ -28,8 +28,6 @@ from zkpor.prover.arith.prefix import segmented_cumsum
 from zkpor.prover.exchange.snapshot import Snapshot
 from zkpor.verifier.field import R
 from zkpor.verifier.fingerprint import SALT_BYTES, user_mask
-
-EQUITY_BOUND = 1 << (LIMBS * LIMB_BITS)
 
 
 class TraceError(ValueError):

@@ -41,7 +41,12 @@ def _error(message: str) -> None:
 
 
 def _snapshot_id(snapshot_file: Path, given: str | None) -> str:
-    return given or f"{snapshot_file.stem}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    sid = given or f"{snapshot_file.stem}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    try:
+        sid.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SnapshotError(f"snapshot id {sid!r} is not valid UTF-8") from None
+    return sid
 
 
 def prove_sharded(

@@ -37,14 +37,20 @@ snapshot amount is the exact net; it must be a multiple of 1e-8 coin unless
 from __future__ import annotations
 
 import csv
-import json
 import os
 import time
 from dataclasses import dataclass, field
 
 from zkpor.prover.atomic import atomic_path
-from zkpor.prover.exchange.ingest import _Progress, format_decimal, parse_decimal
+from zkpor.prover.exchange.ingest import (
+    _Progress,
+    format_decimal,
+    json_document,
+    normalise_symbol,
+    parse_decimal,
+)
 from zkpor.prover.exchange.snapshot import MAX_AMOUNT, MIN_AMOUNT, Snapshot, SnapshotError
+from zkpor.verifier.jsonio import LINE_MAX_BYTES
 
 FINE = 18  # internal scale: 1e-18 coin
 TO_FINE = 10 ** (FINE - 8)  # 1e-8 coin -> 1e-18 coin
@@ -95,9 +101,13 @@ class _Ctx:
     def asset(self, sym: object, where: str) -> str:
         if not isinstance(sym, str) or not sym:
             raise self.fail(f"{where}: asset must be a non-empty string")
-        if sym not in self.prices:
+        try:
+            up = normalise_symbol(sym)
+        except ValueError as e:
+            raise self.fail(f"{where}: {e}") from None
+        if up not in self.prices:
             raise self.fail(f"{where}: unknown asset {sym!r} (not in the prices)")
-        return sym
+        return up
 
     def amount(self, text: object, where: str, nonneg: bool = False) -> int:
         if not isinstance(text, str):
@@ -120,9 +130,13 @@ class _Ctx:
             return {}
         if not isinstance(obj, dict):
             raise self.fail(f'{where}: expected an object {{"ASSET": "amount"}}')
-        return {
-            self.asset(k, where): self.amount(v, f"{where}.{k}", nonneg) for k, v in obj.items()
-        }
+        out: dict[str, int] = {}
+        for k, v in obj.items():
+            a = self.asset(k, where)
+            if a in out:
+                raise self.fail(f"{where}: asset {a} given twice ({k!r} and another case)")
+            out[a] = self.amount(v, f"{where}.{k}", nonneg)
+        return out
 
     def keys(self, obj: object, allowed: set[str], where: str) -> dict:
         if not isinstance(obj, dict):
@@ -268,9 +282,9 @@ def build_accounts(
                 if not raw.strip():
                     continue
                 try:
-                    obj = json.loads(raw, parse_float=str, parse_int=str)
-                except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                    raise SnapshotError(f"invalid JSON: {getattr(e, 'msg', e)}", path, ln) from None
+                    obj = json_document(raw, path, ln, LINE_MAX_BYTES)
+                except SnapshotError as e:
+                    raise SnapshotError(f"invalid JSON: {e.reason}", path, ln) from None
                 book = parse_account(obj, prices, path, ln, round_up)
                 if book.uid in seen:
                     raise SnapshotError(

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 from pathlib import Path
@@ -43,6 +42,10 @@ from zkpor.prover.exchange.snapshot import (
     Snapshot,
     SnapshotError,
 )
+from zkpor.verifier.amounts import MAX_DIGITS
+from zkpor.verifier.jsonio import LINE_MAX_BYTES, PRICES_MAX_BYTES, JsonInputError, read_bytes
+from zkpor.verifier.jsonio import loads as json_loads
+from zkpor.verifier.statement import SYMBOL_RULE, is_symbol
 
 SCALE = 8
 UNIT = 10**SCALE
@@ -70,6 +73,27 @@ def _short(text: object, limit: int = 40) -> str:
     return s if len(s) <= limit else s[: limit - 4] + "...'"
 
 
+# ------------------------------------------------------------------ symbols
+def normalise_symbol(sym: object) -> str:
+    """An asset symbol as the statement holds it: ASCII a-z upper-cased, then the
+    statement's rule (:data:`zkpor.verifier.statement.SYMBOL_RE`); ValueError otherwise."""
+    up = sym.upper() if isinstance(sym, str) and sym.isascii() else sym
+    if not is_symbol(up):
+        raise ValueError(
+            f"asset symbol {_short(sym)} is not {SYMBOL_RULE} (ASCII; a-z are upper-cased)"
+        )
+    return up
+
+
+def json_document(data: bytes, path: str, line: int | None, max_bytes: int, exact: bool = True):
+    """One bounded JSON document (verifier/jsonio.py); ``exact``: numbers kept as their text."""
+    try:
+        return json_loads(data, path, max_bytes, exact_numbers=exact)
+    except JsonInputError as e:
+        inner = e.line if line is None else line
+        raise SnapshotError(e.reason, path, inner) from None
+
+
 # ----------------------------------------------------------------- decimals
 def parse_decimal(
     text: str, scale: int = SCALE, round_up: bool = False, what: str = "amount"
@@ -86,6 +110,8 @@ def parse_decimal(
     if m is None:
         raise ValueError(f"malformed {what} {_short(text)}")
     sign, ip, fp = m.group(1), m.group(2), m.group(3) or ""
+    if len(ip.lstrip("0")) > MAX_DIGITS:
+        raise ValueError(f"{what} {_short(text)} is out of range (more than {MAX_DIGITS} digits)")
     bump = 0
     if len(fp) > scale:
         if not round_up:
@@ -194,6 +220,17 @@ def _price_units(text: str, path: str, line: int | None, asset: str) -> int:
     return v
 
 
+def _price_symbol(raw: str, seen: dict[str, int], path: str, line: int | None) -> str:
+    try:
+        sym = normalise_symbol(raw)
+    except ValueError as e:
+        raise SnapshotError(str(e), path, line) from None
+    if sym in seen:
+        how = "" if sym == raw else f" ({_short(raw)} upper-cased)"
+        raise SnapshotError(f"duplicate asset {sym!r}{how}", path, line)
+    return sym
+
+
 def load_prices(path: str | os.PathLike) -> dict[str, int]:
     """Read a prices file; return ``{symbol: price in 1e-8 USD}`` in file order.
 
@@ -205,33 +242,26 @@ def load_prices(path: str | os.PathLike) -> dict[str, int]:
         raise SnapshotError("no such file", path)
     out: dict[str, int] = {}
     if path.lower().endswith(".json"):
-        with open(path, encoding="utf-8-sig") as f:
-            text = f.read()
-        if not text.strip():
-            raise SnapshotError("empty file", path)
-
-        def pairs(items):
-            d: dict = {}
-            for k, v in items:
-                if k in d:
-                    raise SnapshotError(f"duplicate asset {k!r}", path)
-                d[k] = v
-            return d
-
         try:
-            obj = json.loads(text, object_pairs_hook=pairs, parse_float=str, parse_int=str)
-        except json.JSONDecodeError as e:
-            raise SnapshotError(f"invalid JSON: {e.msg}", path, e.lineno) from None
+            data = read_bytes(path, PRICES_MAX_BYTES, "prices file")
+        except JsonInputError as e:
+            raise SnapshotError(e.reason, path) from None
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        if not data.strip():
+            raise SnapshotError("empty file", path)
+        obj = json_document(data, path, None, PRICES_MAX_BYTES)
         if not isinstance(obj, dict):
             raise SnapshotError('expected a JSON object {"SYMBOL": "price_usd", ...}', path)
         for k, v in obj.items():
             if not k:
                 raise SnapshotError("empty asset symbol", path)
+            sym = _price_symbol(k, out, path, None)
             if v is None:
-                raise SnapshotError(f"missing price for {k}", path)
+                raise SnapshotError(f"missing price for {sym}", path)
             if not isinstance(v, str):
-                raise SnapshotError(f"price for {k} must be a decimal string", path)
-            out[k] = _price_units(v, path, None, k)
+                raise SnapshotError(f"price for {sym} must be a decimal string", path)
+            out[sym] = _price_units(v, path, None, sym)
     else:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
@@ -251,11 +281,9 @@ def load_prices(path: str | os.PathLike) -> dict[str, int]:
                     continue
                 if len(row) != len(cols):
                     raise SnapshotError(f"expected {len(cols)} fields, got {len(row)}", path, line)
-                sym = row[ia]
-                if not sym:
+                if not row[ia]:
                     raise SnapshotError("empty asset symbol", path, line)
-                if sym in out:
-                    raise SnapshotError(f"duplicate asset {sym!r}", path, line)
+                sym = _price_symbol(row[ia], out, path, line)
                 out[sym] = _price_units(row[ip], path, line, sym)
     if not out:
         raise SnapshotError("no prices (header only?)", path)
@@ -318,7 +346,11 @@ def _csv_header(path: str) -> list[str]:
 
 
 def _check_columns(cols: list[str], path: str, line: int | None, prices: dict[str, int]):
-    """Layout from the column names: ('long', None) or ('wide', asset columns)."""
+    """Layout from the column names: ('long', None, names) or ('wide', asset columns, names).
+
+    ``names`` are the columns as read: wide asset columns with their symbols normalised
+    (a-z upper-cased), so ``btc`` and ``BTC`` are the same column (an error if both).
+    """
     seen: set[str] = set()
     for c in cols:
         if c in seen:
@@ -335,14 +367,27 @@ def _check_columns(cols: list[str], path: str, line: int | None, prices: dict[st
         extra = [c for c in cols if c not in ("uid", "asset", "amount")]
         if extra:
             raise SnapshotError(f"unexpected column {extra[0]!r} in the long layout", path, line)
-        return "long", None
-    assets = [c for c in cols if c != "uid"]
-    if not assets:
+        return "long", None, list(cols)
+    names, first = [], {}
+    for c in cols:
+        if c == "uid":
+            names.append(c)
+            continue
+        try:
+            sym = normalise_symbol(c)
+        except ValueError as e:
+            raise SnapshotError(f"column {_short(c)}: {e}", path, line) from None
+        if sym in first:
+            raise SnapshotError(
+                f"duplicate column {sym!r} ({_short(first[sym])} and {_short(c)})", path, line
+            )
+        if sym not in prices:
+            raise SnapshotError(f"unknown asset {_short(c)} (not in the prices)", path, line)
+        first[sym] = c
+        names.append(sym)
+    if not first:
         raise SnapshotError("no asset columns (wide layout uid,<ASSET>,...)", path, line)
-    for c in assets:
-        if c not in prices:
-            raise SnapshotError(f"unknown asset {c!r} (not in the prices)", path, line)
-    return "wide", assets
+    return "wide", list(first), names
 
 
 def _locate_csv_error(path: str, ncols: int) -> tuple[int | None, str]:
@@ -361,8 +406,7 @@ def _locate_csv_error(path: str, ncols: int) -> tuple[int | None, str]:
 
 
 def _iter_csv(path: str, prices: dict[str, int], progress: _Progress):
-    header = _csv_header(path)
-    layout, assets = _check_columns(header, path, 1, prices)
+    layout, assets, header = _check_columns(_csv_header(path), path, 1, prices)
     ncols = len(header)
     read_opts = pacsv.ReadOptions(
         column_names=header, skip_rows=1, block_size=_CSV_BLOCK, use_threads=True
@@ -430,7 +474,8 @@ def _iter_parquet(path: str, prices: dict[str, int], progress: _Progress):
     except (pa.ArrowInvalid, OSError) as e:
         raise SnapshotError(f"not a readable Parquet file: {e}", path) from None
     cols = pf.schema_arrow.names
-    layout, assets = _check_columns(list(cols), path, None, prices)
+    layout, assets, names = _check_columns(list(cols), path, None, prices)
+    rename = dict(zip(cols, names, strict=True))
     for name in cols:
         _arrow_type_ok(pf.schema_arrow.field(name).type, name, path)
     total = pf.metadata.num_rows
@@ -440,7 +485,8 @@ def _iter_parquet(path: str, prices: dict[str, int], progress: _Progress):
         try:
             for batch in pf.iter_batches(batch_size=_BATCH_ROWS):
                 arrays = [_as_string(batch.column(i)) for i in range(batch.num_columns)]
-                yield pa.RecordBatch.from_arrays(arrays, names=batch.schema.names), row0
+                batch_names = [rename[n] for n in batch.schema.names]
+                yield pa.RecordBatch.from_arrays(arrays, names=batch_names), row0
                 row0 += batch.num_rows
                 progress.update(row0)
         except pa.ArrowInvalid as e:
@@ -461,27 +507,50 @@ def _jsonl_lines_of_rows(path: str) -> list[int]:
     return out
 
 
-def _locate_jsonl_error(path: str, layout: str, prices: dict[str, int]) -> tuple[int | None, str]:
-    """Error path only: re-read with json.loads to find the first bad line and why."""
-    allowed = {"uid", "asset", "amount"} if layout == "long" else {"uid", *prices}
+def _jsonl_object(raw: bytes, path: str, line: int):
+    """One line of a snapshot in JSON lines (where numbers are errors, so not kept as text)."""
+    return json_document(raw, path, line, LINE_MAX_BYTES, exact=False)
+
+
+def _locate_jsonl_error(
+    path: str, layout: str, prices: dict[str, int], variants: dict[str, str]
+) -> tuple[int | None, str]:
+    """Error path only: re-read line by line to find the first bad line and why."""
+    allowed = {"uid", "asset", "amount"} if layout == "long" else {"uid", *prices, *variants}
     with open(path, "rb") as f:
         for ln, raw in enumerate(f, start=1):
             if not raw.strip():
                 continue
             try:
-                obj = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                return ln, f"invalid JSON: {getattr(e, 'msg', e)}"
+                obj = _jsonl_object(raw, path, ln)
+            except SnapshotError as e:
+                return ln, f"invalid JSON: {e.reason}"
             if not isinstance(obj, dict):
                 return ln, "expected a JSON object"
             for k, v in obj.items():
                 if k not in allowed:
                     if layout == "long":
-                        return ln, f"unexpected field {k!r} in the long layout"
-                    return ln, f"unknown asset {k!r} (not in the prices)"
+                        return ln, f"unexpected field {_short(k)} in the long layout"
+                    return ln, _wide_key_problem(k, prices)
                 if v is not None and not isinstance(v, str):
-                    return ln, f"field {k!r} must be a JSON string (decimal text), got {_short(v)}"
+                    return (
+                        ln,
+                        f"field {_short(k)} must be a JSON string (decimal text), got {_short(v)}",
+                    )
     return None, ""
+
+
+def _wide_key_problem(key: str, prices: dict[str, int]) -> str:
+    try:
+        sym = normalise_symbol(key)
+    except ValueError as e:
+        return str(e)
+    if sym in prices:
+        return (
+            f"asset key {_short(key)}: write {sym!r} or {sym.lower()!r} "
+            "(mixed case is read only on the first line)"
+        )
+    return f"unknown asset {_short(key)} (not in the prices)"
 
 
 def _iter_jsonl(path: str, prices: dict[str, int], progress: _Progress):
@@ -495,12 +564,13 @@ def _iter_jsonl(path: str, prices: dict[str, int], progress: _Progress):
     if first is None:
         raise SnapshotError("empty file", path)
     try:
-        obj = json.loads(first)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise SnapshotError(f"invalid JSON: {getattr(e, 'msg', e)}", path, first_line) from None
+        obj = _jsonl_object(first, path, first_line)
+    except SnapshotError as e:
+        raise SnapshotError(f"invalid JSON: {e.reason}", path, first_line) from None
     if not isinstance(obj, dict):
         raise SnapshotError("expected a JSON object per line", path, first_line)
     keys = list(obj)
+    variants: dict[str, str] = {}  # wide layout: key as written -> symbol
     if "asset" in keys or "amount" in keys:
         layout = "long"
         names = ["uid", "asset", "amount"]
@@ -509,12 +579,12 @@ def _iter_jsonl(path: str, prices: dict[str, int], progress: _Progress):
         )
     else:
         layout = "wide"
-        names = ["uid", *prices]
         if "uid" not in keys:
             raise SnapshotError("missing field 'uid'", path, first_line)
-        for k in keys:
-            if k != "uid" and k not in prices:
-                raise SnapshotError(f"unknown asset {k!r} (not in the prices)", path, first_line)
+        _check_columns(keys, path, first_line, prices)  # symbols, collisions, unknown assets
+        variants = {s.lower(): s for s in prices if s.lower() != s}
+        variants.update({k: k.upper() for k in keys if k != "uid" and k not in prices})
+        names = ["uid", *prices, *variants]
     schema = pa.schema([(n, pa.string()) for n in names])
     parse_opts = pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
     read_opts = pajson.ReadOptions(block_size=_CSV_BLOCK, use_threads=True)
@@ -527,17 +597,35 @@ def _iter_jsonl(path: str, prices: dict[str, int], progress: _Progress):
         lines = lines_cache[0]
         return lines[row] if row < len(lines) else None
 
+    def merge_variants(batch: pa.RecordBatch, row0: int) -> pa.RecordBatch:
+        """Fold the columns of keys written in another case into their symbol's column."""
+        cols = {n: batch.column(n) for n in batch.schema.names}
+        for key, sym in variants.items():
+            if key not in cols:
+                continue
+            a, b = cols[sym], cols.pop(key)
+            both = pc.and_(pc.is_valid(a), pc.is_valid(b))
+            if pc.any(both).as_py():
+                i = _first_true(_to_bool_np(both))
+                raise SnapshotError(
+                    f"asset {sym} given twice (as {_short(key)} and in another case)",
+                    path,
+                    row_to_line(row0 + i),
+                )
+            cols[sym] = pc.coalesce(a, b)
+        return pa.RecordBatch.from_arrays(list(cols.values()), names=list(cols))
+
     def gen():
         row0 = 0
         with pa.OSFile(path, "rb") as f:
             try:
                 reader = pajson.open_json(f, read_options=read_opts, parse_options=parse_opts)
                 for batch in reader:
-                    yield batch, row0
+                    yield (merge_variants(batch, row0) if variants else batch), row0
                     row0 += batch.num_rows
                     progress.update(f.tell())
             except pa.ArrowInvalid as e:
-                line, reason = _locate_jsonl_error(path, layout, prices)
+                line, reason = _locate_jsonl_error(path, layout, prices, variants)
                 raise SnapshotError(reason or f"unreadable JSON lines: {e}", path, line) from None
 
     return layout, assets, gen(), row_to_line
@@ -610,6 +698,16 @@ def load_snapshot(
     return snap
 
 
+def _asset_problem(a: str) -> str:
+    if a == "":
+        return "empty asset"
+    try:
+        normalise_symbol(a)
+    except ValueError as e:
+        return str(e)
+    return f"unknown asset {_short(a)} (not in the prices)"
+
+
 def _assemble_long(path, symbols, price_list, batches, row_to_line, round_up, bar) -> Snapshot:
     sym_arr = pa.array(symbols, pa.string())
     uid_chunks: list[pa.Array] = []
@@ -627,14 +725,10 @@ def _assemble_long(path, symbols, price_list, batches, row_to_line, round_up, ba
             _check_uids(uid)
             if asset.null_count:
                 raise _RowError(_first_true(_to_bool_np(asset.is_null())), "missing asset")
-            idx = pc.index_in(asset, value_set=sym_arr)
+            idx = pc.index_in(pc.ascii_upper(asset), value_set=sym_arr)
             if idx.null_count:
                 i = _first_true(_to_bool_np(idx.is_null()))
-                a = asset[i].as_py()
-                raise _RowError(
-                    i,
-                    "empty asset" if a == "" else f"unknown asset {_short(a)} (not in the prices)",
-                )
+                raise _RowError(i, _asset_problem(asset[i].as_py()))
             hi, lo = parse_amount_array(amount, round_up)
         except _RowError as e:
             raise SnapshotError(e.reason, path, row_to_line(row0 + e.row)) from None
