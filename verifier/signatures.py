@@ -257,7 +257,7 @@ def verify_bitcoin(
     else:
         derived, name = hash160(b"\x00\x14" + hash160(key)), "P2SH-P2WPKH"
     if derived != payload:
-        raise SignatureError(f"signature is not by the key of {address} ({name})")
+        raise SignatureError(f"signature is not by the key of the address ({name})")
     return name
 
 
@@ -319,7 +319,9 @@ def eip55(address: bytes) -> str:
     """The EIP-55 mixed-case checksum form of a 20-byte address."""
     plain = address.hex()
     digest = keccak256(plain.encode()).hex()
-    return "0x" + "".join(c.upper() if int(h, 16) >= 8 else c for c, h in zip(plain, digest[:40], strict=True))
+    return "0x" + "".join(
+        c.upper() if int(h, 16) >= 8 else c for c, h in zip(plain, digest[:40], strict=True)
+    )
 
 
 def decode_evm_address(address: str) -> bytes:
@@ -353,9 +355,7 @@ def _evm_signature(signature: str) -> tuple[int, int, int]:
     return r, s, v % 27
 
 
-def _match_variants(
-    variants: list[tuple[str, bytes]], signature: str, want: bytes, address: str
-) -> str:
+def _match_variants(variants: list[tuple[str, bytes]], signature: str, want: bytes) -> str:
     r, s, recid = _evm_signature(signature)
     for name, digest in variants:
         try:
@@ -364,7 +364,9 @@ def _match_variants(
             continue
         if evm_address(key) == want:
             return name
-    raise SignatureError(f"signature is not by the key of {address} (tried {len(variants)} formats)")
+    raise SignatureError(
+        f"signature is not by the key of the address (tried {len(variants)} formats)"
+    )
 
 
 def _single(signatures: list[str]) -> str:
@@ -384,7 +386,7 @@ def verify_evm(address: str, message: str, signatures: list[str]) -> str:
         except ValueError:
             pass
     variants.append(("personal_sign(keccak256(message))", eip191_digest(keccak256(body))))
-    return _match_variants(variants, _single(signatures), want, address)
+    return _match_variants(variants, _single(signatures), want)
 
 
 # --- TRON ----------------------------------------------------------------------------
@@ -418,7 +420,7 @@ def verify_tron(address: str, message: str, signatures: list[str]) -> str:
         ("trx.sign(keccak256(message))", keccak256(fixed + keccak256(body))),
         ("Ethereum header", eip191_digest(body)),
     ]
-    return _match_variants(variants, _single(signatures), want, address)
+    return _match_variants(variants, _single(signatures), want)
 
 
 # --- networks ------------------------------------------------------------------------
@@ -465,7 +467,9 @@ def chain_of(label: str) -> Chain:
 def normal_address(chain: Chain, address: str) -> str:
     """The form in which two listings of one address compare equal."""
     params = chain.bitcoin
-    if chain.scheme == "evm" or (params and params.hrp and address.lower().startswith(params.hrp + "1")):
+    if chain.scheme == "evm" or (
+        params and params.hrp and address.lower().startswith(params.hrp + "1")
+    ):
         return address.lower()
     return address
 
