@@ -129,7 +129,7 @@ def signed_row(row: KeyRow, message: str) -> dict[str, str]:
             address = sig.bitcoin_address(kind, public_key(row.keys[0], compressed), params)
             signatures.append(sign_bitcoin(row.keys[0], message, params, _HEADER_OFFSET[row.kind]))
     out["address"] = address
-    cells = signatures[:2] + [" ".join(signatures[2:])]
+    cells = (signatures + ["", ""])[:2] + [" ".join(signatures[2:])]
     out.update({f"signature{i}": cell for i, cell in enumerate(cells, start=1)})
     out["redeem script/public key"] = script
     return out
