@@ -177,7 +177,7 @@ def test_matching_file_passes(node: Node, tmp_path: Path) -> None:
     assert "3 row(s) of ethereum compared with the node" in result.output
     report = json.loads(out.read_text())
     assert report["pass"] and [a["reserves"] for a in report["assets"]] == [
-        "10.00000000",
+        "8.00000000",
         "1234.56789100",
     ]
 
