@@ -172,7 +172,7 @@ def reserves_verify_command(
             except signatures.Unsupported:
                 chain = None
             if chain is None or chain.scheme != "evm":
-                raise InputError(f"--rpc-network {escape(rpc_network)!r} is not an EVM network")
+                raise InputError(f"--rpc-network '{escape(rpc_network)}' is not an EVM network")
             tokens = evm_rpc.read_contracts(contracts) if contracts else {}
             checker = evm_rpc.BalanceChecker(evm_rpc.EvmRpc(rpc), chain.name, tokens)
         report = check_reserves(reserves_file, rows, statement, expect_message, checker)
@@ -187,9 +187,9 @@ def reserves_verify_command(
             except OSError as exc:
                 raise InputError(f"{json_out}: cannot write ({exc.strerror or exc})") from None
     except InputError as exc:
-        _unusable(str(exc))
+        _unusable(escape(str(exc), 400))
     except VerificationError as exc:
-        _fail(f"{public}: the proof does not verify: {exc}")
+        _fail(escape(f"{public}: the proof does not verify: {exc}", 400))
     if insecure:
         click.echo(
             "WARNING: the SRS is an INSECURE development SRS: the liabilities prove nothing."

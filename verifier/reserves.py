@@ -177,7 +177,7 @@ def _parse_amount(text: str, where: str) -> Decimal:
     text = text.strip()
     if not _AMOUNT.match(text):
         raise InputError(
-            f"{where}: amount {escape(text)!r} is not a non-negative decimal with at most "
+            f"{where}: amount '{escape(text)}' is not a non-negative decimal with at most "
             f"{MAX_AMOUNT_DECIMALS} places"
         )
     return Decimal(text)
@@ -188,7 +188,7 @@ def _parse_height(text: str, where: str) -> int | None:
     if not text:
         return None
     if not text.isascii() or not text.isdigit() or len(text) > 18:
-        raise InputError(f"{where}: snapshot height {escape(text)!r} is not a block number")
+        raise InputError(f"{where}: snapshot height '{escape(text)}' is not a block number")
     return int(text)
 
 
@@ -399,7 +399,7 @@ def check_reserves(
         except sig.Unsupported:
             results.append(
                 RowResult(
-                    row, "failed", f"unsupported: network {escape(row.network)!r} (never counted)"
+                    row, "failed", f"unsupported: network '{escape(row.network)}' (never counted)"
                 )
             )
             continue
