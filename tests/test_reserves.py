@@ -7,11 +7,10 @@ beside the proof it needs.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from blocked import run_verifier_without
 from click.testing import CliRunner
 
 pytest.importorskip("coincurve", reason="the reserves extra is not installed")
@@ -222,7 +221,7 @@ def test_too_large_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(reserves, "MAX_FILE_BYTES", 1000)
     path = write(tmp_path / "big.csv", rows() * 3)
     result = run(path)
-    assert result.exit_code == 2 and "MiB limit" in result.output or "limit" in result.output
+    assert result.exit_code == 2 and "more than the 1,000-byte limit" in result.output
 
 
 def test_missing_file_and_unreachable_rpc_exit_2(tmp_path: Path) -> None:
@@ -268,20 +267,30 @@ def test_sign_command_round_trip_and_bad_key_file(tmp_path: Path) -> None:
 
 def test_without_the_extra_one_line_exit_2(tmp_path: Path) -> None:
     path = write(tmp_path / "r.csv", rows())
-    blocker = (
-        "import sys\n"
-        "class Block:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in ('coincurve', 'Crypto'):\n"
-        "            raise ImportError('blocked ' + name, name=name)\n"
-        "sys.meta_path.insert(0, Block())\n"
-        "from zkpor.verifier.cli import main\n"
-        "sys.exit(main())\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", blocker, "reserves", "verify", str(path)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = run_verifier_without(("coincurve", "Crypto"), "reserves", "verify", str(path))
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert "pip install '.[reserves]'" in result.stderr and "coincurve" in result.stderr
+
+
+def test_demo_reserves_verify_and_cover(tmp_path: Path) -> None:
+    from zkpor.prover.exchange.reserves import demo_key_rows, write_reserves
+    from zkpor.verifier.reserves import check_reserves
+    from zkpor.verifier.statement import AssetInfo, Statement
+
+    totals = {"BTC": 672_022_650, "ETH": -3, "USDT": 514_797_343_811_437, "LTC": 10**8, "SOL": 7}
+    assets = tuple(AssetInfo(s, 1, t) for s, t in totals.items())
+    statement = Statement("demo-x", "t", 1 << 16, 10, assets, bytes(32), True, bytes(32))
+    path = tmp_path / "demo.csv"
+    message = "demo exchange, snapshot demo-x"
+    write_reserves(demo_key_rows(list(totals.items()), "seed"), message, path)
+    report = check_reserves(path, read_signed_reserves(path), statement, message)
+    assert report.passed, report.lines()
+    kinds = {r.detail for r in report.results}
+    assert {
+        "bitcoin P2PKH",
+        "bitcoin P2SH-P2WSH 2-of-3",
+        "litecoin P2SH 2-of-3",
+        "tron TIP-191 signMessageV2",
+    } <= kinds
+    assert [c.ratio for c in report.assets] == ["105.00%", "n/a", "105.00%", "105.00%", "114.28%"]

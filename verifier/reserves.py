@@ -22,7 +22,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
 from zkpor.verifier.amounts import DECIMALS, format_units, parse_units
@@ -89,7 +89,8 @@ class Coverage:
     def ratio(self) -> str:
         if self.liabilities is None or self.liabilities <= 0:
             return "n/a"
-        return f"{(Decimal(self.reserves) * 100 / Decimal(self.liabilities)).quantize(Decimal('0.01'))}%"
+        ratio = Decimal(self.reserves) * 100 / Decimal(self.liabilities)
+        return f"{ratio.quantize(Decimal('0.01'), rounding=ROUND_FLOOR)}%"  # never overstated
 
 
 def coverage(statement: Statement | None, reserves: dict[str, int]) -> list[Coverage]:
@@ -159,13 +160,13 @@ def _read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InputError(
-                f"{path}: {size:,} bytes, more than the {MAX_FILE_BYTES >> 20} MiB limit"
+                f"{path}: {size:,} bytes, more than the {MAX_FILE_BYTES:,}-byte limit"
             )
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{path}: more than the {MAX_FILE_BYTES >> 20} MiB limit")
+        raise InputError(f"{path}: more than the {MAX_FILE_BYTES:,}-byte limit")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -23,12 +23,45 @@ from zkpor.verifier.amounts import format_units, format_usd
 from zkpor.verifier.inclusion import InclusionRecord, check_inclusion
 from zkpor.verifier.public import load_public
 from zkpor.verifier.reserves import coverage_table, read_reserves
+from zkpor.verifier.statement import Statement
 
 DEMO_LOG_N = 16
 
 
 def _step(text: str) -> None:
     click.secho(f"\n== {text}", bold=True)
+
+
+def _reserves_step(out: Path, statement: Statement, seed: int) -> None:
+    """Sign a reserves file with demo keys beside the proof, then verify it as the auditor."""
+    _step("exchange: sign reserves (demo keys); auditor: verify ownership and coverage")
+    try:
+        from zkpor.prover.exchange.reserves import demo_key_rows, write_reserves
+        from zkpor.verifier.reserves import check_reserves, read_signed_reserves
+    except ImportError as exc:
+        click.echo(f"  skipped: {exc.name} is missing (pip install '.[reserves]')")
+        return
+    path, message = (
+        out / "reserves.csv",
+        f"zkpor demo exchange: reserves for snapshot {statement.snapshot_id}",
+    )
+    assets = [(a.symbol, a.total) for a in statement.assets]
+    rows = write_reserves(demo_key_rows(assets, f"demo-{seed}"), message, path)
+    click.echo(
+        f"signed '{message}' with demo keys for {len(rows)} addresses (BTC P2PKH, P2WPKH, "
+        f"P2SH-P2WPKH, 2-of-3 P2SH/P2WSH/P2SH-P2WSH; LTC; DOGE; EVM; TRON): {path}"
+    )
+    t_check = time.perf_counter()
+    report = check_reserves(path, read_signed_reserves(path), statement, message)
+    click.echo(
+        f"zkpor reserves verify {path} --public {out / 'public'} --expect-message '{message}'"
+    )
+    lines = report.lines()
+    for line in lines[:8] + ["  ..."] + lines[len(report.assets) + 2 :]:
+        click.echo("  " + line)
+    click.echo(f"  ({time.perf_counter() - t_check:.1f} s)")
+    if not report.passed:
+        raise click.ClickException("the demo's signed reserves do not verify")
 
 
 @click.command("demo")
@@ -85,6 +118,8 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
     for line in coverage_table(verified.statement, read_reserves(reserves, verified.statement))[:6]:
         click.echo("  " + line)
     click.echo(f"  ... PASS in {verify_s:.1f} s")
+
+    _reserves_step(out, verified.statement, seed)
 
     _step("users: check inclusion")
     private = PrivateFolder(out / "private")

@@ -32,6 +32,7 @@ import coincurve
 
 from zkpor.prover.atomic import atomic_write
 from zkpor.verifier import signatures as sig
+from zkpor.verifier.amounts import format_units
 from zkpor.verifier.reserves import header_key
 
 HEADER = [
@@ -205,4 +206,41 @@ def read_key_file(path: str | Path) -> list[KeyRow]:
                 m,
             )
         )
+    return rows
+
+
+# --- the demo's reserves -----------------------------------------------------------
+
+_DEMO_TYPES: dict[str, list[tuple[str, str]]] = {
+    "BTC": [("BTC", "p2pkh"), ("BTC", "p2wpkh"), ("BTC", "p2sh-p2wpkh"), ("BTC", "p2sh 2-of-3"),
+            ("BTC", "p2wsh 2-of-3"), ("BTC", "p2sh-p2wsh 2-of-3")],
+    "LTC": [("LTC", "p2wpkh"), ("LTC", "p2sh 2-of-3")],
+    "DOGE": [("DOGE", "p2pkh")],
+    "ETH": [("ETH", "evm"), ("ETH", "evm-hash")],
+    "TRX": [("TRON", "tron")],
+    "USDT": [("ERC20", "evm"), ("TRC20", "tron")],
+    "BNB": [("BSC", "evm")],
+}  # fmt: skip
+_DEMO_HEIGHTS = {"BTC": 871_000, "LTC": 2_790_000, "DOGE": 5_480_000, "TRON": 66_500_000}
+
+
+def demo_key_rows(assets: list[tuple[str, int]], seed: str, percent: int = 105) -> list[KeyRow]:
+    """Addresses of several types holding ``percent`` % of each positive liability (1e-8 units).
+
+    Keys derive from ``seed`` (``derive_key``); assets the table does not name sit on
+    ERC-20 addresses, as wrapped or bridged tokens would.
+    """
+    rows = []
+    for symbol, total in assets:
+        if total <= 0:
+            continue
+        targets = _DEMO_TYPES.get(symbol, [("ERC20", "evm")])
+        held = total * percent // 100 + (1 if total * percent % 100 else 0)
+        share, extra = divmod(held, len(targets))
+        for i, (network, type_text) in enumerate(targets):
+            kind, m, n = parse_type(type_text)
+            keys = tuple(derive_key(seed, f"{symbol}|{network}|{kind}|{j}") for j in range(n or 1))
+            height = _DEMO_HEIGHTS.get(network, 21_000_000)
+            amount = format_units(share + (extra if i == 0 else 0))
+            rows.append(KeyRow(symbol, network, str(height), kind, amount, keys, m))
     return rows
