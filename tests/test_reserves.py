@@ -294,3 +294,17 @@ def test_demo_reserves_verify_and_cover(tmp_path: Path) -> None:
         "tron TIP-191 signMessageV2",
     } <= kinds
     assert [c.ratio for c in report.assets] == ["105.00%", "n/a", "105.00%", "105.00%", "114.28%"]
+
+
+def test_large_amounts_sum_exactly(tmp_path: Path) -> None:
+    """40 integer digits and 18 decimals: no Decimal context rounds the sum."""
+    data = rows()
+    big = "1234567890123456789012345.123456789012345678"
+    data[0]["amount"] = data[1]["amount"] = big
+    result = run(write(tmp_path / "big.csv", data), "--json", tmp_path / "big.json")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "big.json").read_text())
+    assert report["assets"][0] == {
+        "asset": "BTC", "reserves": "2469135780246913578024690.24691357",
+        "liabilities": None, "coverage": "n/a", "covered": True,
+    }  # fmt: skip

@@ -16,7 +16,6 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from zkpor.verifier.errors import InputError
@@ -24,6 +23,8 @@ from zkpor.verifier.errors import InputError
 BALANCE_OF = bytes.fromhex("70a08231")
 """keccak256("balanceOf(address)")[:4]."""
 NATIVE_DECIMALS = 18
+ATTO_DECIMALS = 18
+"""The reserves file's amounts are read as integers in 1e-18 coin."""
 MAX_RESPONSE_BYTES = 1 << 20
 
 
@@ -121,14 +122,18 @@ class EvmRpc:
         return self._quantity(result, "eth_call")
 
 
-def to_base_units(amount: Decimal, decimals: int) -> int | None:
-    """``amount`` * 10^decimals if that is an integer, else None (too many decimals)."""
-    scaled = amount.scaleb(decimals)
-    return int(scaled) if scaled == scaled.to_integral_value() else None
+def to_base_units(atto: int, decimals: int) -> int | None:
+    """An amount in 1e-18 coin as the token's integer units, or None if it has more decimals."""
+    if decimals >= ATTO_DECIMALS:
+        return atto * 10 ** (decimals - ATTO_DECIMALS)
+    whole, rest = divmod(atto, 10 ** (ATTO_DECIMALS - decimals))
+    return None if rest else whole
 
 
 def format_base_units(value: int, decimals: int) -> str:
-    return f"{Decimal(value).scaleb(-decimals):f}"
+    """Exact decimal text of ``value`` / 10^decimals (integer arithmetic)."""
+    whole, frac = divmod(value, 10**decimals)
+    return f"{whole}.{frac:0{decimals}d}" if decimals else str(whole)
 
 
 class BalanceChecker:
@@ -160,7 +165,7 @@ class BalanceChecker:
                 return f"balance not checked: no contract for {row.coin} in the contract map"
         except RpcError as exc:
             return f"balance not checked: {exc}"
-        if to_base_units(row.amount, decimals) != got:
+        if to_base_units(row.atto, decimals) != got:
             return (
                 f"on-chain balance at block {row.height} is {format_base_units(got, decimals)}, "
                 f"the file says {row.amount}"

@@ -150,6 +150,9 @@ class ReserveRow:
     height: int | None
     address: str
     amount: Decimal
+    """Exact (built from the text); arithmetic uses ``atto``, never Decimal's context."""
+    atto: int
+    """The amount in 1e-18 coin."""
     message: str
     signatures: tuple[str, ...]
     script: str
@@ -159,9 +162,7 @@ def _read_text(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(
-                f"{path}: {size:,} bytes, more than the {MAX_FILE_BYTES:,}-byte limit"
-            )
+            raise InputError(f"{path}: {size:,} bytes, more than the {MAX_FILE_BYTES:,}-byte limit")
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
@@ -174,14 +175,17 @@ def _read_text(path: Path) -> str:
         raise InputError(f"{path}:{line}: not UTF-8 text") from None
 
 
-def _parse_amount(text: str, where: str) -> Decimal:
+def _parse_amount(text: str, where: str) -> tuple[Decimal, int]:
+    """(exact Decimal, integer 1e-18 units) of a non-negative decimal text."""
     text = text.strip()
     if not _AMOUNT.match(text):
         raise InputError(
             f"{where}: amount '{escape(text)}' is not a non-negative decimal with at most "
             f"{MAX_AMOUNT_DECIMALS} places"
         )
-    return Decimal(text)
+    whole, _, frac = text.lstrip("+").partition(".")
+    atto = int(whole) * 10**MAX_AMOUNT_DECIMALS + int(frac.ljust(MAX_AMOUNT_DECIMALS, "0"))
+    return Decimal(text.lstrip("+")), atto
 
 
 def _parse_height(text: str, where: str) -> int | None:
@@ -256,7 +260,7 @@ def _parse_rows(path: Path, text: str) -> list[ReserveRow]:
             rows.append(
                 ReserveRow(
                     start, coin, cell("network"), _parse_height(cell("height"), where), address,
-                    _parse_amount(cell("amount"), where),
+                    *_parse_amount(cell("amount"), where),
                     record[columns["message"][0]], signatures, cell("script"),
                 )
             )  # fmt: skip
@@ -391,7 +395,8 @@ def check_reserves(
     results: list[RowResult] = []
     warnings: list[str] = []
     seen: dict[tuple[str, str, str], int] = {}
-    totals: dict[str, Decimal] = {}
+    totals: dict[str, int] = {}
+    """1e-18 coin: integers, so no Decimal context can round a sum."""
     replayable = []
     for row in rows:
         where = f"{path}:{row.line}"
@@ -433,7 +438,7 @@ def check_reserves(
         if expect_message is None and not names_snapshot(row.message, row, snapshot_id):
             replayable.append(row.line)
         results.append(RowResult(row, "verified", f"{chain.name} {verified}"))
-        totals[row.coin] = totals.get(row.coin, Decimal(0)) + row.amount
+        totals[row.coin] = totals.get(row.coin, 0) + row.atto
     if replayable:
         shown = ", ".join(str(n) for n in replayable[:10]) + (
             " ..." if len(replayable) > 10 else ""
@@ -442,7 +447,8 @@ def check_reserves(
             f"{path}: {len(replayable)} message(s) name no snapshot (id, height or date) and "
             f"could be replayed from an earlier snapshot: line(s) {shown}; use --expect-message"
         )
-    units = {coin: int(total.scaleb(DECIMALS)) for coin, total in totals.items()}
+    floor = 10 ** (MAX_AMOUNT_DECIMALS - DECIMALS)
+    units = {coin: total // floor for coin, total in totals.items()}
     return ReservesReport(path, results, coverage(statement, units), warnings, snapshot_id)
 
 
