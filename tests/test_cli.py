@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from blocked import HEAVY, run_verifier_without
 from click.testing import CliRunner
 
 from zkpor.prover.cli.main import main
@@ -175,20 +173,53 @@ def test_prove_reports_bad_input_with_file_and_line(proved: Path, dev_srs_dir) -
 
 def test_verifier_runs_without_numba_or_numpy(proved: Path) -> None:
     """`zkpor-verify` with numpy and numba unimportable: the base install's path."""
-    blocker = (
-        "import sys\n"
-        "class Block:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in ('numpy', 'numba', 'llvmlite', 'pyarrow'):\n"
-        "            raise ImportError('blocked ' + name)\n"
-        "sys.meta_path.insert(0, Block())\n"
-        "from zkpor.verifier.cli import main\n"
-        "sys.exit(main())\n"
-    )
-    env = dict(os.environ)
-    result = subprocess.run(
-        [sys.executable, "-c", blocker, "verify", str(proved / "out" / "public"), "--allow-insecure"],
-        capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+    result = run_verifier_without(HEAVY, "verify", str(proved / "out" / "public"), "--allow-insecure")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASS" in result.stdout
+
+
+def _signed_reserves(path: Path, amounts: dict[str, str], message: str = "cli-1 reserves") -> Path:
+    from zkpor.prover.exchange.reserves import KeyRow, derive_key, write_reserves
+
+    kinds = {"BTC": ("BTC", "p2wpkh"), "ETH": ("ETH", "evm"), "USDT": ("TRC20", "tron")}
+    rows = [
+        KeyRow(coin, kinds[coin][0], "100", kinds[coin][1], amount, (derive_key("cli", coin),))
+        for coin, amount in amounts.items()
+    ]
+    write_reserves(rows, message, path)
+    return path
+
+
+def test_reserves_verify_against_the_proof(proved: Path) -> None:
+    """Coverage from the verified statement: BTC 0.5, ETH -3 (n/a), USDT 17,200 owed."""
+    pytest.importorskip("coincurve", reason="the reserves extra is not installed")
+    public = str(proved / "out" / "public")
+    ok = _signed_reserves(proved / "signed.csv", {"BTC": "0.5", "USDT": "17200"})
+    result = CliRunner().invoke(main, ["reserves", "verify", str(ok), "--public", public, "--allow-insecure"])
+    assert result.exit_code == 0, result.output
+    assert "INSECURE" in result.output and "snapshot cli-1" in result.output
+    usdt = next(line for line in result.output.splitlines() if line.strip().startswith("USDT"))
+    assert usdt.split() == ["USDT", "17200.00000000", "17200.00000000", "100.00%"]
+    eth = next(line for line in result.output.splitlines() if line.strip().startswith("ETH"))
+    assert eth.split() == ["ETH", "-3.00000000", "0.00000000", "n/a"]
+    assert "name no snapshot" not in result.output  # the message names the statement's id
+
+    short = _signed_reserves(proved / "short.csv", {"BTC": "0.49999999", "USDT": "17200.000000001"})
+    result = CliRunner().invoke(verify_main, ["reserves", "verify", str(short), "--public", public,
+                                                   "--allow-insecure"])
+    assert result.exit_code == 1, result.output
+    assert "FAIL BTC: reserves 0.49999999 < liabilities 0.50000000" in result.output.splitlines()
+    assert not any("FAIL USDT" in line for line in result.output.splitlines())
+    btc = next(line for line in result.output.splitlines() if line.strip().startswith("BTC"))
+    assert btc.rstrip().endswith("SHORT")
+
+
+def test_reserves_verify_runs_without_numba_or_numpy(proved: Path) -> None:
+    """`zkpor-verify reserves verify --public` with numpy and numba unimportable."""
+    pytest.importorskip("coincurve", reason="the reserves extra is not installed")
+    path = _signed_reserves(proved / "signed-nonumpy.csv", {"BTC": "1", "USDT": "20000"})
+    public = str(proved / "out" / "public")
+    result = run_verifier_without(HEAVY, "reserves", "verify", str(path), "--public", public,
+                                  "--allow-insecure")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASS: every row verifies; reserves cover the proven liabilities" in result.stdout

@@ -17,7 +17,14 @@ from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.inclusion import check_user
 from zkpor.verifier.jsonio import INCLUSION_MAX_BYTES, read_bytes
 from zkpor.verifier.public import load_public
-from zkpor.verifier.reserves import coverage_table, read_reserves
+from zkpor.verifier.reserves import (
+    check_reserves,
+    coverage_table,
+    escape,
+    read_reserves,
+    read_signed_reserves,
+    write_json_atomic,
+)
 from zkpor.verifier.text import echo
 
 EXIT_FAIL, EXIT_UNUSABLE = 1, 2
@@ -110,6 +117,95 @@ def inclusion_verify_command(
     echo("Compare the published digest with the one the auditor published.")
 
 
+@click.command("verify")
+@click.argument("reserves_file", type=click.Path(path_type=Path))
+@click.option(
+    "--public",
+    "public",
+    type=click.Path(path_type=Path),
+    help="The published folder: its verified statement gives the liabilities.",
+)
+@srs_option
+@insecure_option
+@click.option(
+    "--expect-message",
+    help="Every row's message must be exactly this text (e.g. naming the snapshot).",
+)
+@click.option("--rpc", help="Ethereum JSON-RPC URL: compare EVM balances at each row's height.")
+@click.option(
+    "--rpc-network",
+    default="ethereum",
+    show_default=True,
+    help="Which network's rows the --rpc node answers for (ETH, BSC, Polygon, ...).",
+)
+@click.option(
+    "--contracts",
+    type=click.Path(path_type=Path),
+    help='JSON {COIN: {"contract": "0x...", "decimals": N}} for ERC-20 balances with --rpc.',
+)
+@click.option(
+    "--json", "json_out", type=click.Path(path_type=Path), help="Write the report as JSON here."
+)
+def reserves_verify_command(
+    reserves_file: Path,
+    public: Path | None,
+    srs: Path | None,
+    allow_insecure: bool,
+    expect_message: str | None,
+    rpc: str | None,
+    rpc_network: str,
+    contracts: Path | None,
+    json_out: Path | None,
+) -> None:
+    """Check address ownership (signatures) and compare reserves with proven liabilities."""
+    try:
+        from zkpor.verifier import evm_rpc, signatures
+    except ImportError as exc:
+        _unusable(
+            f"zkpor reserves verify needs the reserves extra ({exc.name} is missing): "
+            "pip install '.[reserves]'"
+        )
+    start = time.perf_counter()
+    insecure = False
+    try:
+        rows = read_signed_reserves(reserves_file)
+        statement = None
+        if public is not None:
+            checked = load_public(public, srs).check(allow_insecure)
+            statement, insecure = checked.statement, checked.insecure
+        checker = None
+        if rpc:
+            try:
+                chain = signatures.chain_of(rpc_network)
+            except signatures.Unsupported:
+                chain = None
+            if chain is None or chain.scheme != "evm":
+                raise InputError(f"--rpc-network '{escape(rpc_network)}' is not an EVM network")
+            tokens = evm_rpc.read_contracts(contracts) if contracts else {}
+            checker = evm_rpc.BalanceChecker(evm_rpc.EvmRpc(rpc), chain.name, tokens)
+        report = check_reserves(reserves_file, rows, statement, expect_message, checker)
+        if checker is not None:
+            report.warnings.append(
+                f"--rpc: {checker.checked} row(s) of {checker.network} compared with the node, "
+                f"{checker.skipped} verified row(s) of other networks not"
+            )
+        if json_out is not None:
+            try:
+                write_json_atomic(json_out, report.to_json())
+            except OSError as exc:
+                raise InputError(f"{json_out}: cannot write ({exc.strerror or exc})") from None
+    except InputError as exc:
+        _unusable(escape(str(exc), 400))
+    except VerificationError as exc:
+        _fail(escape(f"{public}: the proof does not verify: {exc}", 400))
+    if insecure:
+        echo("WARNING: the SRS is an INSECURE development SRS: the liabilities prove nothing.")
+    for line in report.lines():
+        echo(line)
+    echo(f"({time.perf_counter() - start:.1f} s)")
+    sys.exit(0 if report.passed else EXIT_FAIL)
+
+
 @click.group()
 @click.version_option(package_name="zkpor", prog_name="zkpor-verify")
 def main() -> None:
@@ -121,5 +217,11 @@ def inclusion_group() -> None:
     """The user's inclusion check."""
 
 
+@main.group("reserves")
+def reserves_group() -> None:
+    """Proof of reserves: address ownership and coverage of the liabilities."""
+
+
 main.add_command(verify_command)
 inclusion_group.add_command(inclusion_verify_command)
+reserves_group.add_command(reserves_verify_command)

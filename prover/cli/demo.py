@@ -23,6 +23,7 @@ from zkpor.verifier.amounts import format_units, format_usd
 from zkpor.verifier.inclusion import check_user
 from zkpor.verifier.public import format_digest, load_public
 from zkpor.verifier.reserves import coverage_table, read_reserves
+from zkpor.verifier.statement import Statement
 from zkpor.verifier.text import echo
 
 DEMO_LOG_N = 16
@@ -30,6 +31,39 @@ DEMO_LOG_N = 16
 
 def _step(text: str) -> None:
     click.secho(f"\n== {text}", bold=True)
+
+
+def _reserves_step(out: Path, statement: Statement, seed: int) -> None:
+    """Sign a reserves file with demo keys beside the proof, then verify it as the auditor."""
+    _step("exchange: sign reserves (demo keys); auditor: verify ownership and coverage")
+    try:
+        from zkpor.prover.exchange.reserves import demo_key_rows, write_reserves
+        from zkpor.verifier.reserves import check_reserves, read_signed_reserves
+    except ImportError as exc:
+        echo(f"  skipped: {exc.name} is missing (pip install '.[reserves]')")
+        return
+    path, message = (
+        out / "reserves.csv",
+        f"zkpor demo exchange: reserves for snapshot {statement.snapshot_id}",
+    )
+    assets = [(a.symbol, a.total) for a in statement.assets]
+    rows = write_reserves(demo_key_rows(assets, f"demo-{seed}"), message, path)
+    echo(
+        f"signed '{message}' with demo keys for {len(rows)} addresses (BTC P2PKH, P2WPKH, "
+        f"P2SH-P2WPKH, 2-of-3 P2SH/P2WSH/P2SH-P2WSH; LTC; DOGE; EVM; TRON): {path}"
+    )
+    t_check = time.perf_counter()
+    report = check_reserves(path, read_signed_reserves(path), statement, message)
+    echo(
+        f"zkpor reserves verify {path} --public {out / 'public'} --allow-insecure "
+        f"--expect-message '{message}'"
+    )
+    lines = report.lines()
+    for line in lines[:8] + ["  ..."] + lines[len(report.assets) + 2 :]:
+        echo("  " + line)
+    echo(f"  ({time.perf_counter() - t_check:.1f} s)")
+    if not report.passed:
+        raise click.ClickException("the demo's signed reserves do not verify")
 
 
 @click.command("demo")
@@ -90,6 +124,8 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
     for line in coverage_table(verified.statement, read_reserves(reserves, verified.statement))[:6]:
         echo("  " + line)
     echo(f"  ... PASS in {verify_s:.1f} s")
+
+    _reserves_step(out, verified.statement, seed)
 
     _step("users: check inclusion")
     private = PrivateFolder(out / "private")

@@ -95,3 +95,14 @@ def bench() -> None:
 )
 def inclusion() -> None:
     """Users' inclusion files: export (exchange) and verify (user)."""
+
+
+@main.group(
+    cls=LazyGroup,
+    lazy={
+        "sign": "zkpor.prover.cli.reserves:sign_command",
+        "verify": "zkpor.verifier.cli:reserves_verify_command",
+    },
+)
+def reserves() -> None:
+    """Proof of reserves: sign address messages (demo keys) and verify them (auditor)."""
