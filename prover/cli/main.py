@@ -66,6 +66,7 @@ def ensure_benches_importable() -> None:
         "setup": "zkpor.prover.cli.setup:setup",
         "snapshot": "zkpor.prover.cli.snapshot:snapshot",
         "demo": "zkpor.prover.cli.demo:demo_command",
+        "page": "zkpor.prover.cli.page:page",
     },
 )
 @click.version_option(package_name="zkpor", prog_name="zkpor")
