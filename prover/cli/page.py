@@ -19,11 +19,16 @@ The page calls :func:`zkpor.verifier.page.check_page`, the user's check of
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import importlib.metadata
 import io
 import json
 import shutil
+import threading
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +52,15 @@ PYODIDE_FILES = (
     "package.json",  # name, version and licence (MPL-2.0) of the runtime shipped
 )
 PUBLIC_FILES = {"statement": STATEMENT, "proof": PROOF, "fingerprints": FINGERPRINTS, "vk": VK}
+CSP = (
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
+    "connect-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
+)
+"""The page's Content-Security-Policy: index.html's meta tag says the same (a test checks);
+a host should also send it as a header, which covers the worker too (``serve_site`` does)."""
+MIME = {".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript",
+        ".css": "text/css", ".json": "application/json", ".wasm": "application/wasm",
+        ".svg": "image/svg+xml", ".zip": "application/zip", ".bin": "application/octet-stream"}  # fmt: skip
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same sources give the same archive bytes
 
 
@@ -182,6 +196,38 @@ def build_site(
     return Site(out, files, size, parts)
 
 
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with the page's MIME types and CSP header, no directory listings, quiet."""
+
+    extensions_map = MIME
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", CSP)
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def list_directory(self, path):  # noqa: ANN001, ANN201
+        self.send_error(404)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextlib.contextmanager
+def serve_site(root: Path, port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve ``root`` on ``host`` (a free port by default) in a thread; yields the site's URL."""
+    handler = functools.partial(_SiteHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    thread = threading.Thread(target=server.serve_forever, name="zkpor-page-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
 @click.group("page")
 def page() -> None:
     """The browser page on which users check their inclusion (a static site)."""
@@ -209,4 +255,15 @@ def build_command(
     )
     if allow_insecure:
         echo("INSECURE: the page accepts a development SRS (known tau) and says so: demos only")
-    echo(f"serve it with any static server, e.g. python3 -m http.server -d {site.root} 8000")
+    echo(f"open it through a web server: zkpor page serve {site.root} (or any static server)")
+
+
+@page.command("serve")
+@click.argument("site", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+def serve_command(site: Path, port: int) -> None:
+    """Serve a built SITE on this computer only (127.0.0.1), with the page's CSP header."""
+    with serve_site(site, port) as url:
+        echo(f"serving {site}/ at {url} (Ctrl-C stops)")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
