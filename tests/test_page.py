@@ -337,6 +337,19 @@ def test_browser_empty_uid_is_reported_as_not_checked(page, work: Path, tmp_path
     assert "uid not checked" in page.inner_text("#uid-note")
 
 
+def test_browser_dropped_file_starts_the_check(page, work: Path) -> None:  # noqa: ANN001
+    page.fill('input[name="uid"]', "bob")
+    transfer = page.evaluate_handle(
+        "(text) => { const dt = new DataTransfer();"
+        " dt.items.add(new File([text], 'dropped.json', {type: 'application/json'})); return dt; }",
+        (work / "bob.json").read_text(),
+    )
+    page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+    element = page.wait_for_selector("#result[data-result]", timeout=chromium.CHECK_TIMEOUT_MS)
+    assert element.get_attribute("data-result") == "pass"
+    assert page.inner_text("#equity") == "$3,300.00"
+
+
 def test_browser_flipped_proof_byte_fails(browser: chromium.Browser, urls: dict[str, str], work: Path, tmp_path: Path) -> None:
     tampered = browser.open(urls["tampered"])
     try:
@@ -375,3 +388,4 @@ def test_browser_requests_nothing_outside_the_site(browser: chromium.Browser, pa
     outside = [url for url in browser.requests if not url.startswith(allowed)]
     assert not outside, outside
     assert not browser.failures, browser.failures
+

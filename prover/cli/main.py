@@ -81,6 +81,7 @@ def main() -> None:
         "setup": "benches.setup:bench_setup",
         "prove": "benches.prove:bench_prove",
         "sweep": "benches.sweep:bench_sweep",
+        "page": "benches.page:bench_page",
     },
 )
 def bench() -> None:
