@@ -4,7 +4,12 @@ Synthesises a snapshot that fills N = 2^16 (20,000 users x 2 entries by default)
 it with a development SRS, builds the page's site (``--allow-insecure``), serves it on
 127.0.0.1 and, in a fresh page each time, waits for the verifier to be ready, chooses a
 user's file and waits for the result. Pyodide's start is reported apart: the page starts
-it while the user types.
+it while the user types. ``--public DIR --inclusion FILE --uid UID`` times an existing
+proof instead; docs/page-pass.png is the demo's user acct0005000::
+
+    make demo
+    zkpor bench page --public demo-out/proof/public --inclusion \\
+        demo-out/inclusion-acct0005000.json --uid acct0005000 --repeat 1 --screenshot docs/page-pass.png
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from zkpor.prover.cli.page import build_site, serve_site
 from zkpor.prover.cli.prove import prove_snapshot
 from zkpor.prover.exchange.synth import synth_snapshot
 from zkpor.prover.setup.srs import dev_srs
+from zkpor.verifier.public import load_public
 
 
 @click.command("page")
@@ -33,25 +39,35 @@ from zkpor.prover.setup.srs import dev_srs
 @click.option("--repeat", default=3, show_default=True, type=click.IntRange(1))
 @click.option("--json", "json_out", type=click.Path(path_type=Path))
 @click.option("--screenshot", type=click.Path(path_type=Path), help="PNG of the last PASS.")
+@click.option("--public", type=click.Path(path_type=Path, exists=True), help="An existing published folder.")
+@click.option("--inclusion", type=click.Path(path_type=Path, exists=True), help="A user's file for --public.")
+@click.option("--uid", help="That user's uid.")
 def bench_page(
     users: int, entries_per_user: int, assets: int, repeat: int, json_out: Path | None,
-    screenshot: Path | None,
+    screenshot: Path | None, public: Path | None, inclusion: Path | None, uid: str | None,
 ) -> None:  # fmt: skip
     """Time the browser page's check of one user's file (verifier start reported apart)."""
     reason = browser.missing()
     if reason:
         raise click.ClickException(reason)
-    snapshot = synth_snapshot(users, assets, entries_per_user, seed=3)
+    if (public, inclusion, uid).count(None) not in (0, 3):
+        raise click.UsageError("--public, --inclusion and --uid go together")
     with tempfile.TemporaryDirectory(prefix="zkpor-bench-page-") as tmp:
         work = Path(tmp)
-        srs = Path(tempfile.gettempdir()) / "zkpor-dev-srs-16"
-        if not (srs / "vk.json").exists():
-            dev_srs(16, srs, seed="bench")
-        bundle = prove_snapshot(snapshot, srs, work / "out", "bench-page", quiet=True)
-        uid = snapshot.uids[len(snapshot.uids) // 2]
-        inclusion = work / f"inclusion-{uid}.json"
-        inclusion.write_text(PrivateFolder(work / "out" / "private").record(uid).dumps())
-        site = build_site(work / "out" / "public", work / "site", allow_insecure=True)
+        if public is None:
+            snapshot = synth_snapshot(users, assets, entries_per_user, seed=3)
+            srs = Path(tempfile.gettempdir()) / "zkpor-dev-srs-16"
+            if not (srs / "vk.json").exists():
+                dev_srs(16, srs, seed="bench")
+            prove_snapshot(snapshot, srs, work / "out", "bench-page", quiet=True)
+            public, uid = work / "out" / "public", snapshot.uids[len(snapshot.uids) // 2]
+            inclusion = work / f"inclusion-{uid}.json"
+            inclusion.write_text(PrivateFolder(work / "out" / "private").record(uid).dumps())
+            source = f"synthetic: {users} users x {entries_per_user} entries, {assets} assets"
+        else:
+            source = str(public)
+        st = load_public(public).statement
+        site = build_site(public, work / "site", allow_insecure=True)
         ready_s, check_s, shown_s = [], [], []
         with serve_site(site.root) as url, browser.chromium() as chromium:
             for _ in range(repeat):
@@ -68,12 +84,11 @@ def bench_page(
                     page.screenshot(path=str(screenshot), full_page=True)
                 page.close()
             outside = [u for u in chromium.requests if not u.startswith(url)]
-    st = bundle.statement
     report = {
+        "proof": source,
         "N": st.n,
-        "n_users": users,
         "n_fingerprints": st.n_u,
-        "assets": assets,
+        "assets": len(st.assets),
         "site_bytes": site.size,
         "site_parts_bytes": site.parts,
         "pyodide_ready_s": [round(x, 2) for x in ready_s],

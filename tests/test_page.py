@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_cli import PRICES, SNAPSHOT  # the same little exchange as the CLI's tests
 
 from benches import browser as chromium
 from zkpor.prover.cli.main import main
@@ -29,14 +30,6 @@ from zkpor.verifier.cli import main as verify_main
 from zkpor.verifier.page import check_page
 from zkpor.verifier.public import format_digest, load_public
 
-SNAPSHOT = """uid,asset,amount
-alice,BTC,0.5
-alice,USDT,-100
-bob,ETH,-3
-bob,USDT,12300
-carol,USDT,5000
-"""
-PRICES = "asset,price_usd\nBTC,90000\nETH,3000\nUSDT,1\n"
 PUBLIC_NAMES = ("statement.json", "proof.bin", "fingerprints.bin", "vk.json")
 HERE = Path(__file__).resolve().parent
 PYODIDE = find_web() / "node_modules" / "pyodide"
