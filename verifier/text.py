@@ -2,12 +2,11 @@
 
 Symbols, uids, snapshot ids, file names and error messages can carry ANSI escape codes,
 bidirectional overrides or lone surrogates; printed raw they can rewrite an auditor's
-terminal. Every CLI line goes through :func:`echo`.
+terminal. Every CLI line goes through :func:`echo`; the browser page
+(``zkpor.verifier.page``) applies :func:`printable` to everything it shows.
 """
 
 from __future__ import annotations
-
-import click
 
 
 def printable(text: str) -> str:
@@ -26,4 +25,6 @@ def printable(text: str) -> str:
 
 def echo(text: str = "", err: bool = False) -> None:
     """click.echo of each line of ``text``, escaped."""
+    import click  # here, not at the top: the browser page imports printable without click
+
     click.echo("\n".join(printable(line) for line in text.split("\n")), err=err)

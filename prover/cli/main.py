@@ -66,6 +66,7 @@ def ensure_benches_importable() -> None:
         "setup": "zkpor.prover.cli.setup:setup",
         "snapshot": "zkpor.prover.cli.snapshot:snapshot",
         "demo": "zkpor.prover.cli.demo:demo_command",
+        "page": "zkpor.prover.cli.page:page",
     },
 )
 @click.version_option(package_name="zkpor", prog_name="zkpor")
@@ -80,6 +81,7 @@ def main() -> None:
         "setup": "benches.setup:bench_setup",
         "prove": "benches.prove:bench_prove",
         "sweep": "benches.sweep:bench_sweep",
+        "page": "benches.page:bench_page",
     },
 )
 def bench() -> None:
