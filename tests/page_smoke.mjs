@@ -16,9 +16,8 @@ for (const archive of config.python) {
 }
 const page = pyodide.pyimport("zkpor.verifier.page");
 const json = page.check_page_json(
-  read(config.public.statement), read(config.public.proof), read(config.public.fingerprints),
-  read(config.public.vk), new Uint8Array(readFileSync(inclusionPath)), uid,
-  Boolean(config.allow_insecure),
+  config.files, config.files.map((name) => read(config.public + name)),
+  new Uint8Array(readFileSync(inclusionPath)), uid, Boolean(config.allow_insecure),
 );
 const find = pyodide.pyimport("importlib.util").find_spec;
 const absent = ["eth_utils", "eth_typing", "click", "numpy", "numba"].filter((name) => find(name) === undefined);

@@ -25,12 +25,19 @@ from test_cli import PRICES, SNAPSHOT  # the same little exchange as the CLI's t
 
 from benches import browser as chromium
 from zkpor.prover.cli.main import main
-from zkpor.prover.cli.page import CSP, PYODIDE_FILES, PageError, build_site, find_web, serve_site
+from zkpor.prover.cli.page import (
+    CSP,
+    PYODIDE_FILES,
+    PageError,
+    build_site,
+    find_web,
+    published_names,
+    serve_site,
+)
 from zkpor.verifier.cli import main as verify_main
 from zkpor.verifier.page import check_page
 from zkpor.verifier.public import format_digest, load_public
 
-PUBLIC_NAMES = ("statement.json", "proof.bin", "fingerprints.bin", "vk.json")
 HERE = Path(__file__).resolve().parent
 PYODIDE = find_web() / "node_modules" / "pyodide"
 
@@ -47,11 +54,11 @@ def need_pyodide() -> None:
     need(None if (PYODIDE / "pyodide.mjs").is_file() else f"{PYODIDE} missing (npm ci --prefix web)")
 
 
-def _prove(work: Path, name: str, snapshot_id: str, srs: Path) -> Path:
+def _prove(work: Path, name: str, snapshot_id: str, srs: Path, *extra: str) -> Path:
     result = CliRunner().invoke(
         main,
         ["prove", str(work / "snap.csv"), "--prices", str(work / "prices.csv"), "--srs", str(srs),
-         "--out", str(work / name), "--snapshot-id", snapshot_id],
+         "--out", str(work / name), "--snapshot-id", snapshot_id, *extra],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return work / name
@@ -74,6 +81,13 @@ def work(dev_srs_dir, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa
     for uid in ("alice", "bob"):
         _export(one / "private", uid, root / f"{uid}.json")
     _export(two / "private", "bob", root / "bob-page-2.json")
+    sharded = _prove(root, "sharded", "page-s", dev_srs_dir(16), "--shard-users", "2", "--dummy-users", "1")
+    _export(sharded / "private", "bob", root / "bob-sharded.json")
+    shutil.copytree(sharded / "public", root / "sharded-tampered")
+    other = next(i for i in range(2) if i != json.loads((root / "bob-sharded.json").read_text())["shard"])
+    proof = bytearray((root / "sharded-tampered" / "shards" / str(other) / "proof.bin").read_bytes())
+    proof[-100] ^= 1
+    (root / "sharded-tampered" / "shards" / str(other) / "proof.bin").write_bytes(bytes(proof))
     record = json.loads((root / "bob.json").read_text())
     record["balances"][0]["amount"] = "-2.99999999"
     (root / "bob-altered.json").write_text(json.dumps(record))
@@ -84,14 +98,13 @@ def work(dev_srs_dir, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa
     return root
 
 
-def public_bytes(public: Path) -> list[bytes]:
-    return [(public / name).read_bytes() for name in PUBLIC_NAMES]
+def public_files(public: Path) -> tuple[list[str], list[bytes]]:
+    names = published_names(load_public(public))
+    return names, [(public / name).read_bytes() for name in names]
 
 
 def page_check(work: Path, inclusion: str, uid: str, insecure: bool = True, public: str = "one/public") -> dict:
-    return check_page(
-        *public_bytes(work / public), (work / inclusion).read_bytes(), uid, insecure
-    )
+    return check_page(*public_files(work / public), (work / inclusion).read_bytes(), uid, insecure)
 
 
 # -- check_page in plain Python --------------------------------------------------------
@@ -123,6 +136,15 @@ def test_check_page_passes_and_shows_what_the_cli_shows(work: Path) -> None:
     for row in shown["balances"]:
         line = next(x for x in cli.output.splitlines() if x.strip().startswith(row["asset"] + " "))
         assert line.split() == [row["asset"], row["amount"], "at", row["price"], "=", row["value"]]
+
+
+def test_check_page_verifies_every_shard_of_a_sharded_snapshot(work: Path) -> None:
+    shown = page_check(work, "bob-sharded.json", "bob", public="sharded/public")
+    assert shown["result"] == "pass", shown
+    assert shown["shards"] == 2 and shown["shard"] in (0, 1) and shown["equity"] == "$3,300.00"
+    # a flipped byte in the shard the user is NOT in still fails the page's check
+    shown = page_check(work, "bob-sharded.json", "bob", public="sharded-tampered")
+    assert shown["result"] == "fail" and "shard" in shown["reason"], shown
 
 
 def test_check_page_failures_are_one_line_with_a_kind(work: Path) -> None:
@@ -168,9 +190,9 @@ def test_check_page_runs_without_numpy_click_or_eth_packages(work: Path) -> None
         "from pathlib import Path\n"
         "from zkpor.verifier.page import check_page_json\n"
         "public, inclusion = Path(sys.argv[1]), Path(sys.argv[2])\n"
-        "names = ('statement.json', 'proof.bin', 'fingerprints.bin', 'vk.json')\n"
-        "args = [memoryview((public / n).read_bytes()) for n in names]\n"
-        "print(check_page_json(*args, memoryview(inclusion.read_bytes()), 'bob', True))\n"
+        "names = ['statement.json', 'proof.bin', 'fingerprints.bin', 'vk.json']\n"
+        "blobs = [memoryview((public / n).read_bytes()) for n in names]\n"
+        "print(check_page_json(names, blobs, memoryview(inclusion.read_bytes()), 'bob', True))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", blocker, str(work / "one" / "public"), str(work / "bob.json")],
@@ -193,6 +215,7 @@ def sites(work: Path) -> dict[str, Path]:
         "insecure": build_site(work / "one" / "public", out / "insecure", allow_insecure=True).root,
         "strict": build_site(work / "one" / "public", out / "strict").root,
         "tampered": build_site(work / "tampered", out / "tampered", allow_insecure=True).root,
+        "sharded": build_site(work / "sharded" / "public", out / "sharded", allow_insecure=True).root,
     }
 
 
@@ -202,8 +225,9 @@ def test_site_holds_the_page_runtime_verifier_and_public_folder(work: Path, site
     assert config["allow_insecure"] is True and config["snapshot_id"] == "page-1"
     assert json.loads((sites["strict"] / "config.json").read_text())["allow_insecure"] is False
     assert sorted(p.name for p in (site / "pyodide").iterdir()) == sorted(PYODIDE_FILES)
-    for key, path in config["public"].items():
-        assert (site / path).read_bytes() == (work / "one" / "public" / Path(path).name).read_bytes(), key
+    assert config["files"] == ["statement.json", "proof.bin", "fingerprints.bin", "vk.json"]
+    for name in config["files"]:
+        assert (site / config["public"] / name).read_bytes() == (work / "one" / "public" / name).read_bytes()
     names = {p: zipfile.ZipFile(site / p).namelist() for p in config["python"]}
     zkpor_zip = next(n for p, n in names.items() if "zkpor" in p)
     assert {n.split("/")[1] for n in zkpor_zip} == {"verifier", "circuits"}
@@ -351,6 +375,17 @@ def test_browser_flipped_proof_byte_fails(browser: chromium.Browser, urls: dict[
         tampered.close()
     assert shown.result == "fail", shown.text
     assert shown.text.startswith("FAIL")
+
+
+def test_browser_sharded_snapshot_passes(browser: chromium.Browser, urls: dict[str, str], work: Path, tmp_path: Path) -> None:
+    sharded = browser.open(urls["sharded"])
+    try:
+        shown = _choose(sharded, work, tmp_path, "bob-sharded.json", "bob")
+        assert shown.result == "pass", shown.text
+        assert "2 shards (yours: " in sharded.inner_text("#snapshot-id")
+        assert sharded.inner_text("#equity") == "$3,300.00"
+    finally:
+        sharded.close()
 
 
 def test_browser_site_without_allow_insecure_refuses_a_dev_srs(browser: chromium.Browser, urls: dict[str, str], work: Path, tmp_path: Path) -> None:

@@ -189,13 +189,14 @@ class UserCheck:
 
 def check_user(
     folder: PublicFolder | ShardedFolder, inclusion: bytes, uid: str | None, allow_insecure: bool = False,
-    name: str = "inclusion file",
+    name: str = "inclusion file", all_shards: bool = False,
 ) -> UserCheck:  # fmt: skip
     """Bytes in: verify the published folder, then the user's inclusion file against it.
 
     ``uid`` is what the user typed; it must equal the file's uid (a file handed to the
     wrong user, with identical balances, would otherwise pass). ``None`` skips the
-    comparison, and the result says so.
+    comparison, and the result says so. For a sharded snapshot the top statement and the
+    user's shard are verified, or every shard with ``all_shards`` (the browser page).
     """
     record = InclusionRecord.loads(inclusion, name)
     if uid is not None and uid != record.uid:
@@ -205,8 +206,11 @@ def check_user(
     if isinstance(folder, ShardedFolder):
         if record.shard is None:
             raise VerificationError("the file is for a single proof, the snapshot is sharded")
-        checked = folder.check(allow_insecure, only=[record.shard])
-        shard_verified = checked.verified.shards[0]  # type: ignore[union-attr]
+        if not 0 <= record.shard < len(folder.top.shards):
+            raise VerificationError(f"no shard {record.shard} in this snapshot")
+        checked = folder.check(allow_insecure, None if all_shards else [record.shard])
+        shards = checked.verified.shards  # type: ignore[union-attr]
+        shard_verified = shards[record.shard if all_shards else 0]
         result = check_inclusion(record, shard_verified)
         root = shard_verified.statement.merkle_root
         if root_from_shard_path(root, record.shard, record.shard_path) != folder.top.global_root:

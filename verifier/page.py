@@ -2,8 +2,8 @@
 
 The page (``web/``) runs this module under Pyodide and only displays what it returns;
 it holds no verification logic of its own. :func:`check_page` is the user's check of
-``zkpor inclusion verify`` (``verifier/cli.py``): :func:`parse_public` on the published
-files, then :func:`check_user` on the user's inclusion file, with the same trust rule
+``zkpor inclusion verify`` (``verifier/cli.py``): :func:`parse_folder` on the published
+files (either layout), then :func:`check_user` on the user's inclusion file, with the same trust rule
 (pinned ceremonies; a development SRS only with ``allow_insecure``, which the site
 builder bakes into the site's config). Numbers are formatted by the same functions as
 the command line's, and every string passes through :func:`printable`, so neither
@@ -12,20 +12,21 @@ output can show what the other does not.
 The result is ``{"result": "pass", ...}`` with the fields the page shows, or
 ``{"result": "fail", "kind": "fail" | "unusable", "reason": "<one line>"}``: "fail" is
 a :class:`VerificationError` (exit code 1 on the command line), "unusable" an
-:class:`InputError` (exit code 2). Sections the page does not know yet (shards,
-haircut equity) can be added as keys; the page shows the keys it knows.
+:class:`InputError` (exit code 2). A sharded snapshot adds ``shards`` and ``shard``;
+sections the page does not know yet (haircut equity) can be added as keys.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from zkpor.verifier.amounts import format_units, format_usd
 from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.inclusion import UserCheck, check_user
-from zkpor.verifier.public import format_digest, parse_public
+from zkpor.verifier.public import MemoryFiles, format_digest, parse_folder
+from zkpor.verifier.sharded import TopStatement
 from zkpor.verifier.text import printable
 
 Progress = Callable[[str], None]
@@ -44,13 +45,18 @@ def _escaped(value: Any) -> Any:
 
 def describe(user: UserCheck) -> dict[str, Any]:
     """What a passing check shows: the snapshot, the key, the digest, the user, the totals."""
-    checked, result = user.checked, user.result
-    st = checked.verified.statement
+    checked, result, record = user.checked, user.result, user.record
+    st = checked.statement
+    layout = (
+        {"shards": len(st.shards), "shard": record.shard}
+        if isinstance(st, TopStatement)
+        else {"domain_size": st.n}
+    )
     return {
         "result": "pass",
         "snapshot_id": st.snapshot_id,
         "snapshot_time": st.snapshot_time,
-        "domain_size": st.n,
+        **layout,
         "n_fingerprints": st.n_u,
         "key_origin": checked.key_origin,
         "insecure": checked.insecure,
@@ -76,23 +82,24 @@ def describe(user: UserCheck) -> dict[str, Any]:
 
 
 def check_page(
-    statement: bytes, proof: bytes, fingerprints: bytes, vk: bytes, inclusion: bytes,
-    uid: str | None, allow_insecure: bool, progress: Progress | None = None,
+    names: Sequence[str], blobs: Sequence[Any], inclusion: Any, uid: str | None,
+    allow_insecure: bool, progress: Progress | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The user's whole check from the site's published files and the user's file.
 
-    Arguments are bytes-like (the page passes memoryviews). An empty ``uid`` is not
-    compared, and the result says ``uid_checked: false``, as the command line without
-    ``--uid`` does. ``progress`` is called with a short line before each slow step.
+    ``names`` are the published files' relative paths (``statement.json``, ``vk.json``,
+    ``shards/0/proof.bin``, ...) and ``blobs`` their bytes-like contents (the page passes
+    typed arrays). Every shard of a sharded snapshot is verified, not only the user's.
+    An empty ``uid`` is not compared, and the result says ``uid_checked: false``, as the
+    command line without ``--uid`` does. ``progress`` is called before each slow step.
     """
     say = progress or (lambda _line: None)
     try:
         say("reading the published files and your inclusion file")
-        folder = parse_public(
-            bytes(statement), bytes(proof), bytes(fingerprints), bytes(vk), own_key=False
-        )
+        files = MemoryFiles({str(n): bytes(b) for n, b in zip(names, blobs, strict=True)})
+        folder = parse_folder(files)
         say("verifying the whole proof (constraints, then the pairing check) and your inclusion")
-        user = check_user(folder, bytes(inclusion), uid or None, allow_insecure)
+        user = check_user(folder, bytes(inclusion), uid or None, allow_insecure, all_shards=True)
     except InputError as exc:
         return _escaped({"result": "fail", "kind": "unusable", "reason": str(exc)})
     except VerificationError as exc:

@@ -3,8 +3,7 @@ or, for a sharded snapshot (PROTOCOL.md section 9), the top statement.json, vk.j
 shards/<i>/ with each shard's statement, proof and fingerprints.
 
 Bytes in: :func:`parse_folder` reads either layout through a :class:`Files` source (a
-folder on disk, or files in memory as the browser page has them); :func:`parse_public`
-parses one proof's files. Every read is bounded before it happens (fingerprints.bin by
+folder on disk, or files in memory as the browser page has them). Every read is bounded before it happens (fingerprints.bin by
 32 x n_u). ``check()`` decides whether the key may be trusted
 (``zkpor.verifier.ceremonies.key_origin``), verifies, and returns the published digest
 that users compare with the auditor's.
@@ -201,17 +200,6 @@ def _one_proof(
     except VerificationError as exc:
         raise VerificationError(f"{files.label(base + PROOF)}: {exc}") from None
     return statement, _read_fingerprints(files, base + FINGERPRINTS, statement.n_u), proof
-
-
-def parse_public(
-    statement: bytes, proof: bytes, fingerprints: bytes, vk: bytes, *, own_key: bool,
-) -> PublicFolder:  # fmt: skip
-    """Bytes in: one proof's published files (the browser page's entry)."""
-    files = MemoryFiles({STATEMENT: statement, PROOF: proof, FINGERPRINTS: fingerprints})
-    folder = parse_folder(files, vk if own_key else None, vk_fallback=vk)
-    if not isinstance(folder, PublicFolder):
-        raise VerificationError("a sharded statement: give every shard's files")
-    return folder
 
 
 # -- a sharded snapshot ---------------------------------------------------------------

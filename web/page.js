@@ -54,7 +54,11 @@
     if (pass) {
       $("user").textContent = `${outcome.uid} (leaf ${outcome.leaf_index})`;
       $("snapshot-id").textContent =
-        `${outcome.snapshot_id} (${outcome.snapshot_time}), N = ${outcome.domain_size}, ${outcome.n_fingerprints} fingerprints`;
+        `${outcome.snapshot_id} (${outcome.snapshot_time}), ` +
+        (outcome.shards === undefined
+          ? `N = ${outcome.domain_size}`
+          : `${outcome.shards} shards (yours: ${outcome.shard})`) +
+        `, ${outcome.n_fingerprints} fingerprints`;
       $("key-origin").textContent = outcome.key_origin;
       $("digest").textContent = outcome.digest;
       fillTable("balances", outcome.balances, ["asset", "amount", "price", "value"]);

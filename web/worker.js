@@ -30,20 +30,19 @@ const ready = (async () => {
   for (const archive of config.python) {
     pyodide.unpackArchive(await bytes(archive), "zip", { extractDir: config.site_packages });
   }
-  const files = {};
-  for (const [name, path] of Object.entries(config.public)) files[name] = await bytes(path);
+  const blobs = [];
+  for (const name of config.files) blobs.push(await bytes(config.public + name));
   const page = pyodide.pyimport("zkpor.verifier.page");
   postMessage({ type: "ready" });
-  return { config, files, page };
+  return { config, blobs, page };
 })();
 
 onmessage = async ({ data }) => {
   if (data.type !== "check") return;
   try {
-    const { config, files, page } = await ready;
+    const { config, blobs, page } = await ready;
     const json = page.check_page_json(
-      files.statement, files.proof, files.fingerprints, files.vk,
-      data.inclusion, data.uid, Boolean(config.allow_insecure), say,
+      config.files, blobs, data.inclusion, data.uid, Boolean(config.allow_insecure), say,
     );
     postMessage({ type: "result", json });
   } catch (err) {

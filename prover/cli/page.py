@@ -38,8 +38,16 @@ import zkpor.circuits
 import zkpor.verifier
 from zkpor.prover.atomic import atomic_dir
 from zkpor.verifier.errors import InputError, VerificationError
-from zkpor.verifier.public import FINGERPRINTS, PROOF, PROOF_JSON, STATEMENT, VK
-from zkpor.verifier.statement import Statement
+from zkpor.verifier.public import (
+    FINGERPRINTS,
+    PROOF,
+    SHARDS,
+    STATEMENT,
+    VK,
+    PublicFolder,
+    ShardedFolder,
+    load_public,
+)
 from zkpor.verifier.text import echo
 
 WEB_FILES = ("index.html", "page.css", "page.js", "worker.js", "favicon.svg")
@@ -51,7 +59,13 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
     "package.json",  # name, version and licence (MPL-2.0) of the runtime shipped
 )
-PUBLIC_FILES = {"statement": STATEMENT, "proof": PROOF, "fingerprints": FINGERPRINTS, "vk": VK}
+def published_names(folder: PublicFolder | ShardedFolder) -> list[str]:
+    """The files of a published folder the page fetches, as relative paths."""
+    if isinstance(folder, ShardedFolder):
+        shards = [f"{SHARDS}/{i}/{n}" for i in range(len(folder.top.shards))
+                  for n in (STATEMENT, PROOF, FINGERPRINTS)]  # fmt: skip
+        return [STATEMENT, VK, *shards]
+    return [STATEMENT, PROOF, FINGERPRINTS, VK]
 CSP = (
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
     "connect-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
@@ -157,13 +171,14 @@ def build_site(
             raise PageError(f"{web / name}: missing")
     if not public.is_dir():
         raise PageError(f"{public}: not a folder")
-    absent = [n for n in PUBLIC_FILES.values() if not (public / n).is_file()]
-    if absent:
-        raise PageError(f"{public}: not a published folder ({', '.join(absent)} missing)")
+    if not (public / STATEMENT).is_file() or not (public / VK).is_file():
+        raise PageError(f"{public}: not a published folder ({STATEMENT} and {VK} needed)")
     try:
-        statement = Statement.loads((public / STATEMENT).read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, VerificationError, InputError) as exc:
-        raise PageError(f"{public / STATEMENT}: {exc}") from None
+        folder = load_public(public)
+    except (VerificationError, InputError) as exc:
+        raise PageError(str(exc)) from None
+    names = published_names(folder)
+    statement = folder.top if isinstance(folder, ShardedFolder) else folder.statement
     archives = [py_ecc_archive(), zkpor_archive()]
     with atomic_dir(out) as stage:
         for name in WEB_FILES:
@@ -174,10 +189,9 @@ def build_site(
         (stage / "py").mkdir()
         for name, data in archives:
             (stage / "py" / name).write_bytes(data)
-        (stage / "public").mkdir()
-        for name in (*PUBLIC_FILES.values(), PROOF_JSON):
-            if (public / name).is_file():
-                shutil.copyfile(public / name, stage / "public" / name)
+        for name in names:
+            (stage / "public" / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(public / name, stage / "public" / name)
         config = {
             "format": "zkpor-page",
             "version": 1,
@@ -186,7 +200,8 @@ def build_site(
             "snapshot_time": statement.snapshot_time,
             "python": [f"py/{name}" for name, _ in archives],
             "site_packages": _site_packages(pyodide),
-            "public": {key: f"public/{name}" for key, name in PUBLIC_FILES.items()},
+            "public": "public/",
+            "files": names,
         }
         (stage / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     parts = {"page": sum((out / n).stat().st_size for n in (*WEB_FILES, "config.json"))}
