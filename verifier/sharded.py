@@ -28,6 +28,10 @@ from zkpor.verifier.statement import (
     SHARD_VERSION,
     AssetInfo,
     Statement,
+    field_bool,
+    field_int,
+    field_int_str,
+    field_str,
 )
 from zkpor.verifier.verify import Verified, verify_algebra
 
@@ -69,10 +73,7 @@ class TopStatement:
             "snapshot_id": self.snapshot_id,
             "snapshot_time": self.snapshot_time,
             "units": {"price": "1e-8 USD per coin", "total": "1e-8 coin"},
-            "assets": [
-                {"symbol": a.symbol, "price": str(a.price), "total": str(a.total)}
-                for a in self.assets
-            ],
+            "assets": [a.to_json() for a in self.assets],
             "srs_digest": self.srs_digest.hex(),
             "srs_insecure": self.srs_insecure,
             "shard_count": len(self.shards),
@@ -100,30 +101,27 @@ class TopStatement:
                 raise MalformedInput("not a zkpor sharded statement")
             if type(data["version"]) is not int or data["version"] != SHARD_VERSION:
                 raise MalformedInput(f"unsupported statement version {data['version']!r}")
-            assets = tuple(
-                AssetInfo(_str(a["symbol"]), _int_str(a["price"]), _int_str(a["total"]))
-                for a in _list(data["assets"], MAX_ASSETS)
-            )
+            assets = tuple(AssetInfo.from_json(a) for a in _list(data["assets"], MAX_ASSETS))
             shards = tuple(
                 ShardEntry(
-                    index=_int(s["index"]),
+                    index=field_int(s["index"]),
                     digest=_hex32(s["digest"]),
                     merkle_root=_hex32(s["merkle_root"]),
-                    n_u=_int(s["n_fingerprints"]),
-                    totals=tuple(_int_str(t) for t in _list(s["totals"], MAX_ASSETS)),
+                    n_u=field_int(s["n_fingerprints"]),
+                    totals=tuple(field_int_str(t) for t in _list(s["totals"], MAX_ASSETS)),
                 )
                 for s in _list(data["shards"], MAX_SHARDS)
             )
-            if _int(data["shard_count"]) != len(shards):
+            if field_int(data["shard_count"]) != len(shards):
                 raise MalformedInput(
                     f"shard_count {data['shard_count']} but {len(shards)} shards listed"
                 )
             return cls(
-                snapshot_id=_str(data["snapshot_id"]),
-                snapshot_time=_str(data["snapshot_time"]),
+                snapshot_id=field_str(data["snapshot_id"]),
+                snapshot_time=field_str(data["snapshot_time"]),
                 assets=assets,
                 srs_digest=_hex32(data["srs_digest"]),
-                srs_insecure=_bool(data["srs_insecure"]),
+                srs_insecure=field_bool(data["srs_insecure"]),
                 shards=shards,
                 global_root=_hex32(data["global_root"]),
             )
@@ -138,40 +136,14 @@ def is_sharded(data: Any) -> bool:
     return isinstance(data, dict) and data.get("layout") == LAYOUT
 
 
-def _str(x: Any) -> str:
-    if not isinstance(x, str):
-        raise TypeError(f"expected a string, got {type(x).__name__}")
-    return x
-
-
-def _int(x: Any) -> int:
-    if type(x) is not int:
-        raise TypeError(f"expected an integer, got {type(x).__name__}")
-    return x
-
-
-def _bool(x: Any) -> bool:
-    if type(x) is not bool:
-        raise TypeError(f"expected true or false, got {type(x).__name__}")
-    return x
-
-
 def _list(x: Any, cap: int) -> list[Any]:
     if type(x) is not list or len(x) > cap:
         raise TypeError(f"expected a list of at most {cap} items")
     return x
 
 
-def _int_str(x: Any) -> int:
-    text = _str(x)
-    digits = text[1:] if text.startswith("-") else text
-    if not digits or len(digits) > 80 or not (digits.isascii() and digits.isdigit()):
-        raise ValueError(f"{text[:40]!r} is not an integer in decimal digits")
-    return int(text)
-
-
 def _hex32(x: Any) -> bytes:
-    data = bytes.fromhex(_str(x))
+    data = bytes.fromhex(field_str(x))
     if len(data) != 32:
         raise ValueError("expected 32 bytes of hex")
     return data

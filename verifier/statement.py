@@ -51,6 +51,13 @@ class AssetInfo:
     total: int
     """Sum of all users' balances, 1e-8 coin (signed)."""
 
+    def to_json(self) -> dict[str, str]:
+        return {"symbol": self.symbol, "price": str(self.price), "total": str(self.total)}
+
+    @classmethod
+    def from_json(cls, a: Any) -> AssetInfo:
+        return cls(field_str(a["symbol"]), field_int_str(a["price"]), field_int_str(a["total"]))
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -141,10 +148,7 @@ class Statement:
             "domain_size": self.n,
             "n_fingerprints": self.n_u,
             "units": {"price": "1e-8 USD per coin", "total": "1e-8 coin"},
-            "assets": [
-                {"symbol": a.symbol, "price": str(a.price), "total": str(a.total)}
-                for a in self.assets
-            ],
+            "assets": [a.to_json() for a in self.assets],
             "srs_digest": self.srs_digest.hex(),
             "srs_insecure": self.srs_insecure,
             "merkle_root": self.merkle_root.hex(),
@@ -167,20 +171,17 @@ class Statement:
                 raise MalformedInput(f"a version {version} statement {need} 'shard'")
             shard = None
             if "shard" in data:
-                shard = (_int(data["shard"]["index"]), _int(data["shard"]["count"]))
-            assets = tuple(
-                AssetInfo(_str(a["symbol"]), _int_str(a["price"]), _int_str(a["total"]))
-                for a in data["assets"]
-            )
+                shard = (field_int(data["shard"]["index"]), field_int(data["shard"]["count"]))
+            assets = tuple(AssetInfo.from_json(a) for a in data["assets"])
             return cls(
-                snapshot_id=_str(data["snapshot_id"]),
-                snapshot_time=_str(data["snapshot_time"]),
-                n=_int(data["domain_size"]),
-                n_u=_int(data["n_fingerprints"]),
+                snapshot_id=field_str(data["snapshot_id"]),
+                snapshot_time=field_str(data["snapshot_time"]),
+                n=field_int(data["domain_size"]),
+                n_u=field_int(data["n_fingerprints"]),
                 assets=assets,
-                srs_digest=bytes.fromhex(_str(data["srs_digest"])),
-                srs_insecure=_bool(data["srs_insecure"]),
-                merkle_root=bytes.fromhex(_str(data["merkle_root"])),
+                srs_digest=bytes.fromhex(field_str(data["srs_digest"])),
+                srs_insecure=field_bool(data["srs_insecure"]),
+                merkle_root=bytes.fromhex(field_str(data["merkle_root"])),
                 shard=shard,
             )
         except KeyError as exc:
@@ -198,19 +199,19 @@ class Statement:
             raise MalformedInput(f"{name}: {exc}") from None
 
 
-def _str(x: Any) -> str:
+def field_str(x: Any) -> str:
     if not isinstance(x, str):
         raise TypeError(f"expected a string, got {type(x).__name__}")
     return x
 
 
-def _int(x: Any) -> int:
+def field_int(x: Any) -> int:
     if isinstance(x, bool) or not isinstance(x, int):
         raise TypeError(f"expected an integer, got {type(x).__name__}")
     return x
 
 
-def _bool(x: Any) -> bool:
+def field_bool(x: Any) -> bool:
     if not isinstance(x, bool):
         raise TypeError(f"expected true or false, got {type(x).__name__}")
     return x
@@ -227,9 +228,9 @@ def _encodable(text: str) -> bool:
 _CANONICAL_INT = re.compile(r"0|-?[1-9][0-9]*")
 
 
-def _int_str(x: Any) -> int:
+def field_int_str(x: Any) -> int:
     """An integer written as a JSON string of ASCII decimal digits with an optional minus."""
-    text = _str(x)
+    text = field_str(x)
     if not _CANONICAL_INT.fullmatch(text):
         raise ValueError(f"{text[:40]!r} is not a canonical decimal integer")
     return parse_int(text)
