@@ -4,7 +4,8 @@
 ``LocalCluster`` of ``workers`` processes starts here on 127.0.0.1 and stops after the
 run. Tasks carry only a :class:`ShardSpec` (paths): every worker must read the Parquet
 inputs and the SRS and write the shard folders on storage shared with the client (the
-SRS is memory-mapped from its path rather than shipped through Dask: benches/README.md).
+SRS is memory-mapped from its path rather than shipped through Dask: at 2^22 the path
+takes 0.14 s and no copy, a scatter 6.3 s and 537 MB more per worker; docs/benchmarks).
 A worker that dies mid-shard loses nothing: the scheduler reruns its task on another
 worker (up to ``distributed.scheduler.allowed-failures`` times), and a shard's folder
 appears only when complete.
