@@ -149,3 +149,12 @@ def test_malformed_statement_json_is_rejected(mutate) -> None:
     mutate(data)
     with pytest.raises(VerificationError):
         Statement.from_json(data)
+
+
+def test_format_price_is_exact_with_at_least_cents() -> None:
+    from zkpor.verifier.amounts import format_price
+
+    assert format_price(9_123_456_000_000) == "$91,234.56"
+    assert format_price(1_234) == "$0.00001234"  # a cheap coin is not shown as $0.00
+    assert format_price(100_000_000) == "$1.00" and format_price(0) == "$0.00"
+    assert format_price(52_000_001) == "$0.52000001"

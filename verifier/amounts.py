@@ -42,3 +42,10 @@ def format_usd(value: int, scale: int = 8) -> str:
     sign = "-" if value < 0 else ""
     cents = abs(value) // 10 ** (scale - 2)
     return f"{sign}${cents // 100:,}.{cents % 100:02d}"
+
+
+def format_price(price: int) -> str:
+    """A price in 1e-8 USD per coin, exact: '$91,234.56', '$0.00001234' (at least cents)."""
+    whole, frac = divmod(price, 10**DECIMALS)
+    digits = f"{frac:0{DECIMALS}d}".rstrip("0").ljust(2, "0")
+    return f"${whole:,}.{digits}"

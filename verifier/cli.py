@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from zkpor.verifier.amounts import format_units, format_usd
+from zkpor.verifier.amounts import format_price, format_units, format_usd
 from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.inclusion import check_user
 from zkpor.verifier.jsonio import INCLUSION_MAX_BYTES, read_bytes
@@ -106,7 +106,7 @@ def inclusion_verify_command(
     echo(f"user {result.uid} in snapshot {record.snapshot_id}{shard}, leaf {result.leaf_index}")
     for symbol, units, price in result.balances:
         echo(
-            f"  {symbol:<8} {format_units(units):>26}  at {format_usd(price)}  = {format_usd(units * price, 16)}"
+            f"  {symbol:<8} {format_units(units):>26}  at {format_price(price)}  = {format_usd(units * price, 16)}"
         )
     echo(f"net equity at the published prices: {format_usd(result.equity, 16)}")
     for line in user.checked.summary()[1:]:

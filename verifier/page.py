@@ -22,7 +22,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from zkpor.verifier.amounts import format_units, format_usd
+from zkpor.verifier.amounts import format_price, format_units, format_usd
 from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.inclusion import UserCheck, check_user
 from zkpor.verifier.public import MemoryFiles, format_digest, parse_folder
@@ -68,14 +68,14 @@ def describe(user: UserCheck) -> dict[str, Any]:
             {
                 "asset": symbol,
                 "amount": format_units(units),
-                "price": format_usd(price),
+                "price": format_price(price),
                 "value": format_usd(units * price, 16),
             }
             for symbol, units, price in result.balances
         ],
         "equity": format_usd(result.equity, 16),
         "totals": [
-            {"asset": a.symbol, "price": format_usd(a.price), "total": format_units(a.total)}
+            {"asset": a.symbol, "price": format_price(a.price), "total": format_units(a.total)}
             for a in st.assets
         ],
     }
