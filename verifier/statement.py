@@ -2,7 +2,8 @@
 
 Integers that can exceed 2^53 (prices, totals) are JSON strings of decimal digits, so
 no JSON reader can round them. Prices are in 1e-8 USD per whole coin, totals in
-1e-8 coin.
+1e-8 coin. A statement with collateral tier tables (PROTOCOL.md section 9) is version 2;
+tier bounds are decimal-digit strings in 1e-16 USD (null: unbounded), ratios integers.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from zkpor.circuits.haircuts import Tier, check_tiers, tier_rows
 from zkpor.circuits.solvency import (
     MAX_ASSETS,
     MAX_LOG_N,
+    MAX_TIERED_ASSETS,
     MIN_LOG_N,
     PRICE_BOUND,
     TOTAL_BOUND,
+    Circuit,
+    circuit_for_version,
 )
 from zkpor.verifier.errors import VerificationError
 from zkpor.verifier.transcript import Transcript
@@ -24,6 +29,8 @@ from zkpor.verifier.transcript import Transcript
 PROTOCOL_ID = b"zkpor-solvency"
 """Absorbed first in every transcript (PROTOCOL.md section 8)."""
 PROTOCOL_VERSION = 1
+TIERED_VERSION = 2
+VERSIONS = (PROTOCOL_VERSION, TIERED_VERSION)
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,8 @@ class AssetInfo:
     """1e-8 USD per whole coin."""
     total: int
     """Sum of all users' balances, 1e-8 coin (signed)."""
+    tiers: tuple[Tier, ...] | None = None
+    """Collateral tier table (PROTOCOL.md section 9), or None: counted at 100%."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,19 @@ class Statement:
     @property
     def log_n(self) -> int:
         return self.n.bit_length() - 1
+
+    @property
+    def version(self) -> int:
+        """2 if any asset has a tier table (the haircut circuit), else 1."""
+        return TIERED_VERSION if any(a.tiers is not None for a in self.assets) else PROTOCOL_VERSION
+
+    @property
+    def circuit(self) -> Circuit:
+        return circuit_for_version(self.version)
+
+    def tier_table_rows(self) -> int:
+        """Rows of the public tier table (PROTOCOL.md section 9.2)."""
+        return sum(len(tier_rows(a.price, a.tiers)) for a in self.assets)
 
     def check(self) -> None:
         """The statement checks of PROTOCOL.md section 1; raises VerificationError."""
@@ -71,6 +93,8 @@ class Statement:
                 raise VerificationError(f"price of {asset.symbol} is outside [0, 2^64)")
             if not -TOTAL_BOUND < asset.total < TOTAL_BOUND:
                 raise VerificationError(f"total of {asset.symbol} is outside (-2^160, 2^160)")
+        if self.version == TIERED_VERSION:
+            self._check_tiers()
         if not 1 <= self.n_u <= n:
             raise VerificationError(f"fingerprint count {self.n_u} is not in [1, N={n}]")
         if len(self.srs_digest) != 32 or len(self.merkle_root) != 32:
@@ -78,10 +102,25 @@ class Statement:
         if not self.snapshot_id:
             raise VerificationError("snapshot id is empty")
 
+    def _check_tiers(self) -> None:
+        """Version-2 statement checks (PROTOCOL.md section 9.1)."""
+        if len(self.assets) > MAX_TIERED_ASSETS:
+            raise VerificationError(
+                f"a statement with tier tables has at most {MAX_TIERED_ASSETS} assets"
+            )
+        for asset in self.assets:
+            if asset.tiers is not None:
+                reason = check_tiers(asset.tiers)
+                if reason:
+                    raise VerificationError(f"tier table of {asset.symbol} {reason}")
+        if self.tier_table_rows() > self.n:
+            raise VerificationError(f"the tier table has more than N = {self.n} rows")
+
     def absorb(self, transcript: Transcript) -> None:
         """Round R0: everything public except the Merkle root (absorbed in R2)."""
+        version = self.version
         transcript.absorb("protocol", PROTOCOL_ID)
-        transcript.absorb_int("version", PROTOCOL_VERSION)
+        transcript.absorb_int("version", version)
         transcript.absorb("snapshot_id", self.snapshot_id.encode())
         transcript.absorb("snapshot_time", self.snapshot_time.encode())
         transcript.absorb_int("N", self.n)
@@ -91,21 +130,29 @@ class Statement:
             transcript.absorb("symbol", asset.symbol.encode())
             transcript.absorb_int("price", asset.price)
             transcript.absorb_int("total", asset.total)
+            if version == TIERED_VERSION:
+                tiers = asset.tiers or ()
+                transcript.absorb_int("tiers", len(tiers))
+                for tier in tiers:
+                    upper = b"unbounded" if tier.upper is None else str(tier.upper).encode()
+                    transcript.absorb("tier_upper", upper)
+                    transcript.absorb_int("tier_ratio", tier.ratio)
         transcript.absorb("srs_digest", self.srs_digest)
 
     def to_json(self) -> dict[str, Any]:
+        tiered = self.version == TIERED_VERSION
+        units = {"price": "1e-8 USD per coin", "total": "1e-8 coin"}
+        if tiered:
+            units |= {"tier_upper": "1e-16 USD", "tier_ratio": "percent"}
         return {
             "protocol": PROTOCOL_ID.decode(),
-            "version": PROTOCOL_VERSION,
+            "version": self.version,
             "snapshot_id": self.snapshot_id,
             "snapshot_time": self.snapshot_time,
             "domain_size": self.n,
             "n_fingerprints": self.n_u,
-            "units": {"price": "1e-8 USD per coin", "total": "1e-8 coin"},
-            "assets": [
-                {"symbol": a.symbol, "price": str(a.price), "total": str(a.total)}
-                for a in self.assets
-            ],
+            "units": units,
+            "assets": [_asset_json(a) for a in self.assets],
             "srs_digest": self.srs_digest.hex(),
             "srs_insecure": self.srs_insecure,
             "merkle_root": self.merkle_root.hex(),
@@ -120,13 +167,19 @@ class Statement:
         try:
             if data["protocol"] != PROTOCOL_ID.decode():
                 raise VerificationError(f"not a zkpor statement (protocol {data['protocol']!r})")
-            if data["version"] != PROTOCOL_VERSION:
-                raise VerificationError(f"unsupported statement version {data['version']!r}")
+            version = data["version"]
+            if isinstance(version, bool) or version not in VERSIONS:
+                raise VerificationError(f"unsupported statement version {version!r}")
             assets = tuple(
-                AssetInfo(_str(a["symbol"]), _int_str(a["price"]), _int_str(a["total"]))
+                AssetInfo(
+                    _str(a["symbol"]),
+                    _int_str(a["price"]),
+                    _int_str(a["total"]),
+                    _tiers(a["tiers"]) if "tiers" in a else None,
+                )
                 for a in data["assets"]
             )
-            return cls(
+            statement = cls(
                 snapshot_id=_str(data["snapshot_id"]),
                 snapshot_time=_str(data["snapshot_time"]),
                 n=_int(data["domain_size"]),
@@ -136,6 +189,12 @@ class Statement:
                 srs_insecure=_bool(data["srs_insecure"]),
                 merkle_root=bytes.fromhex(_str(data["merkle_root"])),
             )
+            if statement.version != version:
+                raise VerificationError(
+                    f"statement version {version} does not match its tier tables "
+                    f"(version {statement.version})"
+                )
+            return statement
         except KeyError as exc:
             raise VerificationError(f"statement lacks field {exc.args[0]!r}") from None
         except (TypeError, ValueError) as exc:
@@ -148,6 +207,33 @@ class Statement:
         except json.JSONDecodeError as exc:
             raise VerificationError(f"statement is not valid JSON: {exc}") from None
         return cls.from_json(data)
+
+
+def _asset_json(asset: AssetInfo) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "symbol": asset.symbol,
+        "price": str(asset.price),
+        "total": str(asset.total),
+    }
+    if asset.tiers is not None:
+        out["tiers"] = [
+            {"upper": None if t.upper is None else str(t.upper), "ratio": t.ratio}
+            for t in asset.tiers
+        ]
+    return out
+
+
+def _tiers(x: Any) -> tuple[Tier, ...]:
+    """A tier list: [{"upper": "digits" (1e-16 USD) or null, "ratio": integer percent}]."""
+    if not isinstance(x, list):
+        raise TypeError(f"expected a list of tiers, got {type(x).__name__}")
+    out = []
+    for item in x:
+        if not isinstance(item, dict) or set(item) != {"upper", "ratio"}:
+            raise ValueError("a tier is an object with exactly the keys 'upper' and 'ratio'")
+        upper = None if item["upper"] is None else _int_str(item["upper"])
+        out.append(Tier(upper, _int(item["ratio"])))
+    return tuple(out)
 
 
 def _str(x: Any) -> str:

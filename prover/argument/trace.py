@@ -5,16 +5,32 @@ entry rows followed by a summary row, dummy users, padding entry rows and the pa
 summary row at N-1. Columns that only hold small integers in an honest trace (limbs,
 asset index, price, selector, multiplicities) are uint64 vectors; mask and eq are F_r
 vectors in Montgomery form.
+
+With tier tables (``tiers``), the trace is the tiered circuit's (PROTOCOL.md section 9.3):
+a user's entries are merged per asset and ordered by asset index, each entry row holds
+its tier row's lo, rp, bs, pos, the limbs of b - lo and of hi - 1 - b, and the running
+haircut value hq replaces eq.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from zkpor.circuits.solvency import LIMB_BITS, LIMBS, MIN_LOG_N, RANGE_SIZE
+from zkpor.circuits.haircuts import Tier, TierRow, tier_rows
+from zkpor.circuits.solvency import (
+    LIMB_BITS,
+    LIMBS,
+    MAX_TIERED_ASSETS,
+    MIN_LOG_N,
+    RANGE_SIZE,
+    TIERED,
+    V1,
+    Circuit,
+)
 from zkpor.prover.arith.field import (
     fr_add,
     fr_add_int,
@@ -52,10 +68,23 @@ class Trace:
     salts: list[bytes]
     summary_row: np.ndarray
     """Row of each real user's summary row (int64, one per user)."""
+    circuit: Circuit = V1
+    tiers: tuple[tuple[Tier, ...] | None, ...] | None = None
+    """Per asset, its tier table (tiered circuit only)."""
+    fields: dict[str, np.ndarray] = field(default_factory=dict)
+    """Further round-1 F_r columns of the tiered circuit: lo, rp, bs, hq."""
 
     @property
     def n_summary(self) -> int:
         return int(np.count_nonzero(self.cols["s"]))
+
+    def column(self, name: str) -> np.ndarray:
+        """A round-1 column: uint64 (small) or F_r (Montgomery)."""
+        if name == "mask":
+            return self.mask
+        if name == "eq":
+            return self.eq
+        return self.fields[name] if name in self.fields else self.cols[name]
 
 
 def domain_size(rows_used: int, min_log_n: int = MIN_LOG_N) -> int:
@@ -114,15 +143,23 @@ def build_trace(
     dummy_users: int | None = None,
     honest: bool = True,
     min_log_n: int = MIN_LOG_N,
+    tiers: Sequence[Sequence[Tier] | None] | None = None,
+    merge: bool = True,
 ) -> Trace:
     """Lay out the witness. The honest builder refuses negative or oversized equity.
 
     ``dummy_users`` zero-entry users hide the exact user count; ``None`` draws their
     number with :func:`random_dummy_count`.
 
+    ``tiers`` (per asset a tier table or None) selects the tiered circuit if any asset has
+    one; then the builder refuses negative or oversized haircut equity instead, and
+    ``merge=False`` (soundness tests only) keeps a user's entries of one asset apart.
+
     ``honest=False`` is for soundness tests only: it writes equity modulo 2^128 into the
     summary limbs instead of refusing, so the rest of the real prover can run.
     """
+    if tiers is not None and any(t is not None for t in tiers):
+        return _build_tiered(snapshot, snapshot_id, dummy_users, honest, min_log_n, tiers, merge)
     n_users, n_assets = snapshot.n_users, snapshot.n_assets
     equities = snapshot.equities()
     if honest:
@@ -209,3 +246,222 @@ def build_trace(
     )
     trace.eq = running_equity(cols)
     return trace
+
+
+# ---------------------------------------------------------------------------
+# The tiered circuit (PROTOCOL.md section 9.3)
+# ---------------------------------------------------------------------------
+
+
+def merge_entries(snapshot: Snapshot) -> Snapshot:
+    """The snapshot with each user's entries summed per asset, in ascending asset order.
+
+    Returns ``snapshot`` itself when that is already so (the ingested files' case).
+    Raises :class:`TraceError` if a merged balance leaves -2^127 <= b < 2^127.
+    """
+    user = snapshot.user_of_entry()
+    key = user * snapshot.n_assets + snapshot.asset.astype(np.int64)
+    if len(key) < 2 or bool(np.all(key[1:] > key[:-1])):
+        return snapshot
+    users: dict[str, list[tuple[int, int]]] = {}
+    for uid, entries in snapshot.to_users().items():
+        merged: dict[int, int] = {}
+        for a, b in entries:
+            merged[a] = merged.get(a, 0) + b
+        for a, b in merged.items():
+            if not -(1 << 127) <= b < 1 << 127:
+                raise TraceError(
+                    f"user {uid!r}: merged {snapshot.symbols[a]} balance is outside -2^127 <= b < 2^127"
+                )
+        users[uid] = sorted(merged.items())
+    return Snapshot.from_users(snapshot.symbols, snapshot.prices, users)
+
+
+def _obj(values: Sequence[int] | np.ndarray) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+def _build_tiered(
+    snapshot: Snapshot,
+    snapshot_id: str,
+    dummy_users: int | None,
+    honest: bool,
+    min_log_n: int,
+    tiers: Sequence[Sequence[Tier] | None],
+    merge: bool,
+) -> Trace:
+    n_assets = snapshot.n_assets
+    if len(tiers) != n_assets:
+        raise TraceError(f"{len(tiers)} tier tables for {n_assets} assets")
+    if n_assets > MAX_TIERED_ASSETS:
+        raise TraceError(f"tier tables allow at most {MAX_TIERED_ASSETS} assets")
+    tiers = tuple(None if t is None else tuple(t) for t in tiers)
+    if merge:
+        snapshot = merge_entries(snapshot)
+    n_users = snapshot.n_users
+    rows_of = [tier_rows(p, t) for p, t in zip(snapshot.prices, tiers, strict=True)]
+    table: list[TierRow] = [row for rows in rows_of for row in rows]
+    first = np.cumsum([0] + [len(rows) for rows in rows_of])
+
+    # each entry's tier row (global index into the table)
+    amounts = snapshot.amounts()
+    assets = snapshot.asset.astype(np.int64)
+    gi = np.empty(len(amounts), dtype=np.int64)
+    for j, rows in enumerate(rows_of):
+        idx = np.flatnonzero(assets == j)
+        if not len(idx):
+            continue
+        if len(rows) == 1:
+            gi[idx] = first[j]
+            continue
+        bounds = [row.lo for row in rows]
+        gi[idx] = (
+            first[j] + np.searchsorted(_obj(bounds), _obj([amounts[i] for i in idx]), "right") - 1
+        )
+    b_obj = _obj(amounts)
+    lo_t, hi_t = _obj([r.lo for r in table]), _obj([r.hi for r in table])
+    rp_t, bs_t = _obj([r.rp for r in table]), _obj([r.bs for r in table])
+    x1 = b_obj - lo_t[gi]
+    x2 = hi_t[gi] - 1 - b_obj
+    values = bs_t[gi] + rp_t[gi] * x1
+    csum = np.concatenate([_obj([0]), np.cumsum(values)]) if len(values) else _obj([0])
+    offsets = snapshot.offsets
+    haircut = [int(csum[offsets[u + 1]] - csum[offsets[u]]) for u in range(n_users)]
+    if honest:
+        for u, he in enumerate(haircut):
+            if he < 0:
+                raise TraceError(
+                    f"user {snapshot.uids[u]!r} has negative haircut equity {he} "
+                    "(1e-16 USD x percent): collateral after haircuts does not cover the debt; "
+                    "leave such users out and report them"
+                )
+            if he >= EQUITY_BOUND:
+                raise TraceError(f"user {snapshot.uids[u]!r} has haircut equity of 2^128 or more")
+
+    counts = np.diff(offsets).astype(np.int64)
+    if dummy_users is None:
+        dummy_users = random_dummy_count(int(counts.sum()) + n_users, n_users, min_log_n)
+    n_seg = n_users + dummy_users
+    seg_counts_all = np.concatenate([counts, np.zeros(dummy_users, dtype=np.int64)])
+    seg_offsets_all = np.concatenate(
+        [offsets[:-1].astype(np.int64), np.zeros(dummy_users, dtype=np.int64)]
+    )
+    order = _shuffle(n_seg)
+    seg_counts = seg_counts_all[order]
+    rows_used = int(seg_counts.sum()) + n_seg
+    n = domain_size(rows_used, min_log_n)
+    if len(table) > n:
+        n = 1 << max(min_log_n, (len(table) - 1).bit_length())
+
+    s = np.zeros(n, dtype=np.uint64)
+    seg_summary = np.cumsum(seg_counts + 1) - 1
+    s[seg_summary] = 1
+    s[n - 1] = 1
+    entry_rows = np.flatnonzero(s[:rows_used] == 0)
+    seg_start = np.cumsum(seg_counts) - seg_counts
+    ent = np.repeat(seg_offsets_all[order] - seg_start, seg_counts) + np.arange(len(entry_rows))
+    padding_rows = np.arange(rows_used, n - 1)
+
+    # per row: global tier row, W = b - lo, X2 = hi - 1 - b (summary rows: HE_u, 0)
+    pad_row = int(first[0]) + next(k for k, r in enumerate(rows_of[0]) if r.lo <= 0 < r.hi)
+    row_gi = np.full(n, -1, dtype=np.int64)
+    row_gi[entry_rows] = gi[ent]
+    row_gi[padding_rows] = pad_row
+    w_all = np.zeros(n, dtype=object)
+    x2_all = np.zeros(n, dtype=object)
+    w_all[entry_rows] = x1[ent]
+    x2_all[entry_rows] = x2[ent]
+    w_all[padding_rows] = -table[pad_row].lo
+    x2_all[padding_rows] = table[pad_row].hi - 1
+    is_real = order < n_users
+    user_rows = seg_summary[is_real]
+    user_of_row = order[is_real]
+    summary_row = np.empty(n_users, dtype=np.int64)
+    summary_row[user_of_row] = user_rows
+    if n_users:
+        w_all[summary_row] = _obj([he % EQUITY_BOUND for he in haircut])
+    limbs = _limbs_of(list(w_all))
+    vlimbs = _limbs_of(list(x2_all))
+
+    entry_mask = row_gi >= 0
+    a = np.zeros(n, dtype=np.uint64)
+    a[entry_rows] = snapshot.asset[ent].astype(np.uint64)
+    pos_t = np.array([r.pos for r in table], dtype=np.uint64)
+    pos = np.zeros(n, dtype=np.uint64)
+    pos[entry_mask] = pos_t[row_gi[entry_mask]]
+    key = 2 * a.astype(np.int64) + pos.astype(np.int64)
+    prev_entry = np.roll(s, 1) == 0
+    diff = key - np.roll(key, 1) - pos.astype(np.int64)
+    dk_int = np.where(entry_mask & prev_entry, diff, 0)
+    if honest and (np.any(dk_int < 0) or np.any(dk_int >= RANGE_SIZE)):
+        raise TraceError("a user's entries are not in ascending asset order (merge them)")
+    dk = (dk_int % RANGE_SIZE).astype(np.uint64)
+
+    cols: dict[str, np.ndarray] = {f"l{k}": np.ascontiguousarray(limbs[:, k]) for k in range(LIMBS)}
+    cols.update({f"v{k}": np.ascontiguousarray(vlimbs[:, k]) for k in range(LIMBS)})
+    cols.update(a=a, pos=pos, dk=dk, s=s)
+    cells = np.concatenate([limbs.reshape(-1), vlimbs.reshape(-1), dk])
+    in_range = cells[cells < RANGE_SIZE].astype(np.int64)
+    m_r = np.zeros(n, dtype=np.uint64)
+    m_r[:RANGE_SIZE] = np.bincount(in_range, minlength=RANGE_SIZE)[:RANGE_SIZE]
+    m_t = np.zeros(n, dtype=np.uint64)
+    m_t[: len(table)] = np.bincount(row_gi[entry_mask], minlength=len(table))[: len(table)]
+    cols.update(m_r=m_r, m_t=m_t)
+
+    fields = {}
+    for name, values_t in (("lo", lo_t), ("rp", rp_t), ("bs", bs_t)):
+        column_t = fr_from_ints([int(v) % R for v in values_t])
+        column = fr_zeros(n)
+        column[entry_mask] = column_t[row_gi[entry_mask]]
+        fields[name] = column
+
+    salts_blob = secrets.token_bytes(SALT_BYTES * n_users)
+    salts = [salts_blob[i * SALT_BYTES : (i + 1) * SALT_BYTES] for i in range(n_users)]
+    masks = [user_mask(snapshot_id, salts[u], uid) for u, uid in enumerate(snapshot.uids)]
+    mask = fr_zeros(n)
+    if n_users:
+        mask[summary_row] = fr_from_ints(masks)
+    other_summary = np.concatenate([seg_summary[~is_real], [n - 1]])
+    mask[other_summary] = fr_from_ints([secrets.randbelow(R) for _ in other_summary])
+
+    trace = Trace(
+        n=n,
+        symbols=list(snapshot.symbols),
+        prices=[int(x) for x in snapshot.prices],
+        totals=snapshot.totals(),
+        cols=cols,
+        mask=mask,
+        eq=fr_zeros(0),
+        uids=list(snapshot.uids),
+        salts=salts,
+        summary_row=summary_row,
+        circuit=TIERED,
+        tiers=tiers,
+        fields=fields,
+    )
+    fields["hq"] = running_haircut(trace)
+    return trace
+
+
+def tiered_entry_values(trace: Trace) -> np.ndarray:
+    """(1 - s) * (W + lo) per row in F_r: the balance on entry rows (tiered circuit)."""
+    cols = trace.cols
+    w = fr_from_uint64(cols["l0"])
+    for k in range(1, LIMBS):
+        w = fr_add(w, fr_mul_int(fr_from_uint64(cols[f"l{k}"]), 1 << (LIMB_BITS * k)))
+    v = fr_add(w, trace.fields["lo"])
+    v[cols["s"] != 0] = 0
+    return v
+
+
+def running_haircut(trace: Trace) -> np.ndarray:
+    """hq: per segment, the running sum of bs + rp * W over entry rows (D16)."""
+    cols = trace.cols
+    w = fr_from_uint64(cols["l0"])
+    for k in range(1, LIMBS):
+        w = fr_add(w, fr_mul_int(fr_from_uint64(cols[f"l{k}"]), 1 << (LIMB_BITS * k)))
+    c = fr_add(trace.fields["bs"], fr_mul(trace.fields["rp"], w))
+    c[cols["s"] != 0] = 0
+    return segmented_cumsum(c, cols["s"] != 0)
