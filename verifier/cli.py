@@ -14,7 +14,7 @@ import click
 
 from zkpor.verifier.amounts import format_units, format_usd
 from zkpor.verifier.errors import InputError, VerificationError
-from zkpor.verifier.inclusion import check_user
+from zkpor.verifier.inclusion import InclusionResult, check_user
 from zkpor.verifier.public import Checked, format_digest, load_public
 from zkpor.verifier.reserves import coverage_table, read_reserves
 from zkpor.verifier.text import echo
@@ -59,6 +59,18 @@ def _key_lines(checked: Checked) -> list[str]:
         lines.insert(0, "WARNING: INSECURE development SRS (known tau): this proof proves nothing.")
     lines.append(f"published digest {format_digest(checked.digest)}")
     return lines
+
+
+def haircut_lines(result: InclusionResult) -> list[str]:
+    """The user's haircut view (statements with tier tables): collateral, debt, equity."""
+    h = result.haircut
+    if h is None:
+        return []
+    return [
+        f"collateral value after haircuts: {format_usd(h.collateral, 18)}",
+        f"debt at full value:              {format_usd(h.debt, 18)}",
+        f"haircut equity (proven >= 0):    {format_usd(h.equity, 18)}",
+    ]
 
 
 @click.command("verify")
@@ -121,6 +133,8 @@ def inclusion_verify_command(
             f"  {symbol:<8} {format_units(units):>26}  at {format_usd(price)}  = {format_usd(units * price, 16)}"
         )
     echo(f"net equity at the published prices: {format_usd(result.equity, 16)}")
+    for line in haircut_lines(result):
+        echo(line)
     for line in _key_lines(user.checked):
         echo(line)
     if not user.uid_checked:

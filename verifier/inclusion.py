@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from zkpor.circuits.haircuts import HaircutSummary, haircut_summary
 from zkpor.verifier.amounts import format_units, parse_units
 from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.fingerprint import SALT_BYTES, fingerprint, user_mask
@@ -84,6 +85,10 @@ class InclusionResult:
     equity: int
     """Net equity at the published prices, in 1e-16 USD."""
     leaf_index: int
+    haircut: HaircutSummary | None = None
+    """With tier tables (statement version 2): collateral after haircuts, debt and their
+    difference, in 1e-16 USD x percent (PROTOCOL.md section 9), from the same function the
+    verifier builds the tier table with."""
 
 
 def check_inclusion(record: InclusionRecord, verified: Verified) -> InclusionResult:
@@ -114,7 +119,12 @@ def check_inclusion(record: InclusionRecord, verified: Verified) -> InclusionRes
     if root_from_path(fp, record.leaf_index, record.merkle_path) != st.merkle_root:
         raise VerificationError("your Merkle path does not lead to the published root")
     equity = sum(units * price for _, units, price in rows)
-    return InclusionResult(record.uid, tuple(rows), equity, record.leaf_index)
+    haircut = None
+    if st.version == 2:
+        haircut = haircut_summary(
+            entries, [a.price for a in st.assets], [a.tiers for a in st.assets]
+        )
+    return InclusionResult(record.uid, tuple(rows), equity, record.leaf_index, haircut)
 
 
 @dataclass(frozen=True)

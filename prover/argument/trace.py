@@ -73,6 +73,8 @@ class Trace:
     """Per asset, its tier table (tiered circuit only)."""
     fields: dict[str, np.ndarray] = field(default_factory=dict)
     """Further round-1 F_r columns of the tiered circuit: lo, rp, bs, hq."""
+    tier_row: np.ndarray | None = None
+    """Tiered circuit: each row's index in the public tier table (-1 on summary rows)."""
 
     @property
     def n_summary(self) -> int:
@@ -440,6 +442,7 @@ def _build_tiered(
         circuit=TIERED,
         tiers=tiers,
         fields=fields,
+        tier_row=row_gi,
     )
     fields["hq"] = running_haircut(trace)
     return trace

@@ -15,7 +15,7 @@ from zkpor.prover.argument.prove import ProofBundle, ProverError, SolvencyProver
 from zkpor.prover.argument.publish import PrivateDataError, PrivateFolder, write_outputs
 from zkpor.prover.argument.trace import TraceError, build_trace
 from zkpor.prover.atomic import atomic_dir, atomic_write
-from zkpor.prover.cli.snapshot import round_option
+from zkpor.prover.cli.snapshot import haircuts_option, round_option
 from zkpor.prover.exchange.ingest import load_prices, load_snapshot
 from zkpor.prover.exchange.snapshot import Snapshot, SnapshotError
 from zkpor.prover.setup.kzg import SRS, SetupError
@@ -46,8 +46,12 @@ def prove_snapshot(
     snapshot_id: str,
     dummy_users: int | None = None,
     quiet: bool = False,
+    tiers: list | None = None,
 ) -> ProofBundle:
-    """Build the trace, prove, and write OUT/public and OUT/private (with progress)."""
+    """Build the trace, prove, and write OUT/public and OUT/private (with progress).
+
+    ``tiers`` (per asset a tier table or None) proves haircut equity (statement version 2).
+    """
     console = Console(stderr=True, quiet=quiet)
     srs = SRS.load(srs_dir)
     if srs.insecure:
@@ -55,7 +59,7 @@ def prove_snapshot(
     snapshot_time = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     with console.status("building the trace") as status:
         start = time.perf_counter()
-        trace = build_trace(snapshot, snapshot_id, dummy_users, min_log_n=srs.log_n)
+        trace = build_trace(snapshot, snapshot_id, dummy_users, min_log_n=srs.log_n, tiers=tiers)
         trace_s = time.perf_counter() - start
         prover = SolvencyProver(srs, trace, snapshot_id, snapshot_time, progress=status.update)
         bundle = prover.prove()
@@ -82,6 +86,7 @@ def prove_snapshot(
     "(uniform in [0, max(1000, users/100)], never growing N).",
 )
 @round_option
+@haircuts_option
 def prove_command(
     snapshot_file: Path,
     prices_file: Path,
@@ -90,15 +95,18 @@ def prove_command(
     snapshot_id: str | None,
     dummy_users: int | None,
     round_up: bool,
+    haircuts: Path | None,
 ) -> None:
     """Prove a snapshot: writes OUT/public (for everyone) and OUT/private (for users' files)."""
+    from zkpor.prover.exchange.haircuts import load_haircuts
+
     start = time.perf_counter()
     try:
-        snapshot = load_snapshot(
-            snapshot_file, load_prices(prices_file), round_up=round_up, progress=True
-        )
+        prices = load_prices(prices_file)
+        tiers = load_haircuts(haircuts, list(prices)) if haircuts else None
+        snapshot = load_snapshot(snapshot_file, prices, round_up=round_up, progress=True)
         sid = snapshot_id or f"{snapshot_file.stem}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
-        bundle = prove_snapshot(snapshot, srs_dir, out, sid, dummy_users)
+        bundle = prove_snapshot(snapshot, srs_dir, out, sid, dummy_users, tiers=tiers)
     except (SnapshotError, TraceError, SetupError, ProverError) as exc:
         _error(str(exc))
     st = bundle.statement
