@@ -469,7 +469,8 @@ def test_holding_split_in_two_entries_is_rejected(srs: SRS) -> None:
 def test_split_debt_beside_a_holding_is_accepted_and_conservative(srs: SRS) -> None:
     """Debt entries of a tiered asset before its positive entry are allowed by D19; they
     can only lower the proven value (PROTOCOL.md section 9.5, step 6)."""
-    snapshot = users({"mixed": [("BTC", -COIN // 2), ("BTC", 3 * COIN), ("USDT", 1)]})
+    mixed = [("BTC", -COIN // 2), ("BTC", 3 * COIN), ("USDT", 1)]
+    snapshot = Snapshot.from_users(SYMBOLS, PRICES, {"mixed": mixed, "carol": [("ETH", COIN)]})
     trace = build(snapshot, merge=False)
     entries, _ = user_rows(trace, "mixed")
     assert [int(trace.cols["pos"][r]) for r in entries] == [0, 1, 0]
