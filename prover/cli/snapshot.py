@@ -148,6 +148,14 @@ def build_command(
     help="Write account state (ACCOUNTS.jsonl with margin, futures, loans) for "
     "'snapshot build' instead of a snapshot.",
 )
+@click.option(
+    "--borrowers",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 1000),
+    help="With --accounts: whales who borrowed USDT against BTC/ETH collateral, sized "
+    "around docs/haircuts-example.csv's bounds (some fail the haircut rule).",
+)
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def synth_command(
     users: int,
@@ -157,6 +165,7 @@ def synth_command(
     out: Path,
     prices_out: Path | None,
     accounts_mode: bool,
+    borrowers: int,
     quiet: bool,
 ) -> None:
     """Synthesise a realistic exchange, deterministic from --seed."""
@@ -170,7 +179,7 @@ def synth_command(
     try:
         if accounts_mode:
             with console.status(f"writing {users} accounts"):
-                symbols, prices = synth_accounts(users, assets, seed, out)
+                symbols, prices = synth_accounts(users, assets, seed, out, borrowers=borrowers)
             n_entries = "-"
         else:
             if entries_per_user > assets:

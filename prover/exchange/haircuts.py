@@ -23,9 +23,68 @@ USD_SCALE = 16
 
 TierTables = list[tuple[Tier, ...] | None]
 
+EXAMPLE = """\
+asset,upper_usd,ratio_percent
+BTC,30000000,100
+BTC,50000000,98
+BTC,100000000,95
+BTC,200000000,90
+BTC,300000000,85
+BTC,500000000,75
+BTC,1000000000,60
+BTC,1500000000,45
+BTC,2500000000,30
+ETH,20000000,100
+ETH,40000000,97
+ETH,80000000,93
+ETH,150000000,88
+ETH,300000000,80
+ETH,600000000,65
+ETH,1000000000,50
+ETH,1500000000,35
+BNB,5000000,100
+BNB,10000000,95
+BNB,20000000,90
+BNB,50000000,80
+BNB,100000000,60
+BNB,200000000,40
+SOL,2000000,100
+SOL,5000000,95
+SOL,10000000,90
+SOL,25000000,80
+SOL,50000000,65
+SOL,100000000,45
+XRP,1000000,100
+XRP,3000000,90
+XRP,8000000,80
+XRP,20000000,60
+XRP,50000000,40
+DOGE,500000,100
+DOGE,1000000,90
+DOGE,2000000,80
+DOGE,4000000,60
+DOGE,7000000,30
+DOGE,10000000,10
+SHIB,500000,100
+SHIB,1000000,90
+SHIB,2000000,80
+SHIB,4000000,60
+SHIB,7000000,30
+SHIB,10000000,10
+"""
+"""docs/haircuts-example.csv (a test keeps the two equal): Binance-like tiered collateral
+ratios (BTC's bounds and ratios from the issue's example: 100% to $30M, 98% to $50M, 95%
+to $100M, ..., 30% to $2.5B, 0% beyond), used by the demo's synthetic exchange."""
 
-def parse_haircuts(text: str, symbols: Sequence[str], path: str = "<haircuts>") -> TierTables:
-    """Per asset of ``symbols`` (in order) its tier table, or None (100%)."""
+
+def parse_haircuts(
+    text: str, symbols: Sequence[str], path: str = "<haircuts>", ignore_unknown: bool = False
+) -> TierTables:
+    """Per asset of ``symbols`` (in order) its tier table, or None (100%).
+
+    ``ignore_unknown`` skips rows of assets not in ``symbols`` (the demo's smaller
+    exchanges); otherwise they are errors.
+    """
     lines = text.splitlines()
     if not lines:
         raise SnapshotError(
@@ -47,6 +106,8 @@ def parse_haircuts(text: str, symbols: Sequence[str], path: str = "<haircuts>") 
                 f"expected 3 fields asset,upper_usd,ratio_percent, got {len(row)}", path, line
             )
         asset, upper_text, ratio_text = (c.strip() for c in row)
+        if asset not in index and ignore_unknown:
+            continue
         if asset not in index:
             raise SnapshotError(f"unknown asset {asset!r} (not in the prices)", path, line)
         tiers = tables.setdefault(asset, [])
@@ -83,7 +144,9 @@ def parse_haircuts(text: str, symbols: Sequence[str], path: str = "<haircuts>") 
     return out
 
 
-def load_haircuts(path: str | os.PathLike, symbols: Sequence[str]) -> TierTables:
+def load_haircuts(
+    path: str | os.PathLike, symbols: Sequence[str], ignore_unknown: bool = False
+) -> TierTables:
     """Read a haircuts CSV for the assets ``symbols`` (the prices file's order)."""
     try:
         with open(path, encoding="utf-8", newline="") as handle:
@@ -92,7 +155,7 @@ def load_haircuts(path: str | os.PathLike, symbols: Sequence[str]) -> TierTables
         raise SnapshotError(f"cannot read ({exc.strerror or exc})", str(path)) from None
     except UnicodeDecodeError:
         raise SnapshotError("not UTF-8 text", str(path)) from None
-    return parse_haircuts(text, symbols, str(path))
+    return parse_haircuts(text, symbols, str(path), ignore_unknown)
 
 
 def format_haircuts(symbols: Sequence[str], tables: TierTables) -> str:
