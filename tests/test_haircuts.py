@@ -648,3 +648,16 @@ def test_a_v1_proof_made_before_this_change_still_verifies() -> None:
     assert folder.statement.version == 1 and folder.proof.version == 1
     checked = folder.check(allow_insecure=True)
     assert checked.verified.statement.n_u == 680
+
+
+def test_example_table_is_the_documented_one_and_valid() -> None:
+    from zkpor.prover.exchange.haircuts import EXAMPLE
+    from zkpor.prover.exchange.synth import synth_prices
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "haircuts-example.csv"
+    assert doc.read_text() == EXAMPLE
+    symbols, _ = synth_prices(20, 7)
+    tables = parse_haircuts(EXAMPLE, symbols)
+    btc = tables[symbols.index("BTC")]
+    assert btc[0] == Tier(30_000_000 * USD, 100) and btc[-1] == Tier(2_500_000_000 * USD, 30)
+    assert tables[symbols.index("USDT")] is None

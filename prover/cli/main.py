@@ -80,6 +80,7 @@ def main() -> None:
         "setup": "benches.setup:bench_setup",
         "prove": "benches.prove:bench_prove",
         "sweep": "benches.sweep:bench_sweep",
+        "haircuts": "benches.haircuts:bench_haircuts",
     },
 )
 def bench() -> None:
