@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from solvency_helpers import COIN, PRICES, SYMBOLS, prove, verify_bundle
+from solvency_helpers import COIN, PRICES, SYMBOLS, prove, user_rows, verify_bundle
 
 from zkpor.circuits.haircuts import (
     BALANCE_HI,
@@ -116,14 +116,6 @@ def table_of(trace: Trace) -> tuple[list[TierRow], list[int]]:
         first.append(len(rows))
         rows += tier_rows(price, tiers)
     return rows, first
-
-
-def user_rows(trace: Trace, uid: str) -> tuple[list[int], int]:
-    summary = int(trace.summary_row[trace.uids.index(uid)])
-    start = summary
-    while start > 0 and trace.cols["s"][start - 1] == 0:
-        start -= 1
-    return list(range(start, summary)), summary
 
 
 def set_limbs(trace: Trace, prefix: str, row: int, value: int) -> None:

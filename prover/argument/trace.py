@@ -124,12 +124,17 @@ def _limbs_of(values: list[int]) -> np.ndarray:
     return out
 
 
+def limb_values(cols: dict[str, np.ndarray], prefix: str = "l") -> np.ndarray:
+    """W = sum_k 2^(16k) l_k per row in F_r."""
+    w = fr_from_uint64(cols[f"{prefix}0"])
+    for k in range(1, LIMBS):
+        w = fr_add(w, fr_mul_int(fr_from_uint64(cols[f"{prefix}{k}"]), 1 << (LIMB_BITS * k)))
+    return w
+
+
 def entry_values(cols: dict[str, np.ndarray]) -> np.ndarray:
     """(1 - s) * V per row in F_r, with V = sum_k 2^(16k) l_k - 2^127."""
-    w = fr_from_uint64(cols["l0"])
-    for k in range(1, LIMBS):
-        w = fr_add(w, fr_mul_int(fr_from_uint64(cols[f"l{k}"]), 1 << (LIMB_BITS * k)))
-    v = fr_add_int(w, R - (1 << 127))
+    v = fr_add_int(limb_values(cols), R - (1 << 127))
     v[cols["s"] != 0] = 0
     return v
 
@@ -173,26 +178,8 @@ def build_trace(
                 )
             if e >= EQUITY_BOUND:
                 raise TraceError(f"user {snapshot.uids[u]!r} has net equity of 2^128 or more")
-    counts = np.diff(snapshot.offsets).astype(np.int64)
-    if dummy_users is None:
-        dummy_users = random_dummy_count(int(counts.sum()) + n_users, n_users, min_log_n)
-    n_seg = n_users + dummy_users
-    seg_counts_all = np.concatenate([counts, np.zeros(dummy_users, dtype=np.int64)])
-    seg_offsets_all = np.concatenate(
-        [snapshot.offsets[:-1].astype(np.int64), np.zeros(dummy_users, dtype=np.int64)]
-    )
-    order = _shuffle(n_seg)
-    seg_counts = seg_counts_all[order]
-    rows_used = int(seg_counts.sum()) + n_seg
-    n = domain_size(rows_used, min_log_n)
-
-    s = np.zeros(n, dtype=np.uint64)
-    seg_summary = np.cumsum(seg_counts + 1) - 1
-    s[seg_summary] = 1
-    s[n - 1] = 1
-    entry_rows = np.flatnonzero(s[:rows_used] == 0)
-    seg_start = np.cumsum(seg_counts) - seg_counts
-    ent = np.repeat(seg_offsets_all[order] - seg_start, seg_counts) + np.arange(len(entry_rows))
+    lay = _lay_out(snapshot, dummy_users, min_log_n)
+    n, s, entry_rows, ent, summary_row = lay.n, lay.s, lay.entry_rows, lay.ent, lay.summary_row
 
     a = np.zeros(n, dtype=np.uint64)
     a[entry_rows] = snapshot.asset[ent].astype(np.uint64)
@@ -205,14 +192,7 @@ def build_trace(
     for k in range(4):
         limbs[entry_rows, k] = (lo >> np.uint64(LIMB_BITS * k)) & np.uint64(RANGE_SIZE - 1)
         limbs[entry_rows, 4 + k] = (top >> np.uint64(LIMB_BITS * k)) & np.uint64(RANGE_SIZE - 1)
-    padding_rows = np.arange(rows_used, n - 1)
-    limbs[padding_rows, LIMBS - 1] = 1 << (127 - LIMB_BITS * (LIMBS - 1))
-
-    is_real = order < n_users
-    user_rows = seg_summary[is_real]
-    user_of_row = order[is_real]
-    summary_row = np.empty(n_users, dtype=np.int64)
-    summary_row[user_of_row] = user_rows
+    limbs[lay.padding_rows, LIMBS - 1] = 1 << (127 - LIMB_BITS * (LIMBS - 1))
     limbs[summary_row] = _limbs_of(equities) if n_users else limbs[summary_row]
 
     cols: dict[str, np.ndarray] = {f"l{k}": np.ascontiguousarray(limbs[:, k]) for k in range(LIMBS)}
@@ -225,15 +205,7 @@ def build_trace(
     m_t[:n_assets] = np.bincount(listed, minlength=n_assets)[:n_assets]
     cols.update(m_r=m_r, m_t=m_t)
 
-    salts_blob = secrets.token_bytes(SALT_BYTES * n_users)
-    salts = [salts_blob[i * SALT_BYTES : (i + 1) * SALT_BYTES] for i in range(n_users)]
-    masks = [user_mask(snapshot_id, salts[u], uid) for u, uid in enumerate(snapshot.uids)]
-    mask = fr_zeros(n)
-    if n_users:
-        mask[summary_row] = fr_from_ints(masks)
-    other_summary = np.concatenate([seg_summary[~is_real], [n - 1]])
-    mask[other_summary] = fr_from_ints([secrets.randbelow(R) for _ in other_summary])
-
+    mask, salts = _masks(snapshot, snapshot_id, lay)
     trace = Trace(
         n=n,
         symbols=list(snapshot.symbols),
@@ -248,6 +220,68 @@ def build_trace(
     )
     trace.eq = running_equity(cols)
     return trace
+
+
+@dataclass
+class _Layout:
+    """Where every segment's rows are (PROTOCOL.md section 3), shared by both circuits."""
+
+    n: int
+    s: np.ndarray
+    entry_rows: np.ndarray
+    ent: np.ndarray
+    """Snapshot entry index of each entry row (in row order)."""
+    padding_rows: np.ndarray
+    summary_row: np.ndarray
+    other_summary: np.ndarray
+    """Summary rows of the dummy users and the padding segment (row N-1)."""
+
+
+def _lay_out(
+    snapshot: Snapshot, dummy_users: int | None, min_log_n: int, min_n: int = 0
+) -> _Layout:
+    """Users (and dummy users) in random order, each its entry rows then a summary row."""
+    n_users = snapshot.n_users
+    counts = np.diff(snapshot.offsets).astype(np.int64)
+    if dummy_users is None:
+        dummy_users = random_dummy_count(int(counts.sum()) + n_users, n_users, min_log_n)
+    n_seg = n_users + dummy_users
+    seg_counts_all = np.concatenate([counts, np.zeros(dummy_users, dtype=np.int64)])
+    seg_offsets_all = np.concatenate(
+        [snapshot.offsets[:-1].astype(np.int64), np.zeros(dummy_users, dtype=np.int64)]
+    )
+    order = _shuffle(n_seg)
+    seg_counts = seg_counts_all[order]
+    rows_used = int(seg_counts.sum()) + n_seg
+    n = max(domain_size(rows_used, min_log_n), min_n)
+
+    s = np.zeros(n, dtype=np.uint64)
+    seg_summary = np.cumsum(seg_counts + 1) - 1
+    s[seg_summary] = 1
+    s[n - 1] = 1
+    entry_rows = np.flatnonzero(s[:rows_used] == 0)
+    seg_start = np.cumsum(seg_counts) - seg_counts
+    ent = np.repeat(seg_offsets_all[order] - seg_start, seg_counts) + np.arange(len(entry_rows))
+    is_real = order < n_users
+    summary_row = np.empty(n_users, dtype=np.int64)
+    summary_row[order[is_real]] = seg_summary[is_real]
+    other_summary = np.concatenate([seg_summary[~is_real], [n - 1]])
+    padding_rows = np.arange(rows_used, n - 1)
+    return _Layout(n, s, entry_rows, ent, padding_rows, summary_row, other_summary)
+
+
+def _masks(snapshot: Snapshot, snapshot_id: str, lay: _Layout) -> tuple[np.ndarray, list[bytes]]:
+    """Fresh salts, users' masks at their summary rows, CSPRNG masks at the others."""
+    n_users = snapshot.n_users
+    salts_blob = secrets.token_bytes(SALT_BYTES * n_users)
+    salts = [salts_blob[i * SALT_BYTES : (i + 1) * SALT_BYTES] for i in range(n_users)]
+    masks = [user_mask(snapshot_id, salts[u], uid) for u, uid in enumerate(snapshot.uids)]
+    mask = fr_zeros(lay.n)
+    if n_users:
+        mask[lay.summary_row] = fr_from_ints(masks)
+    other = lay.other_summary
+    mask[other] = fr_from_ints([secrets.randbelow(R) for _ in other])
+    return mask, salts
 
 
 # ---------------------------------------------------------------------------
@@ -342,29 +376,9 @@ def _build_tiered(
             if he >= EQUITY_BOUND:
                 raise TraceError(f"user {snapshot.uids[u]!r} has haircut equity of 2^128 or more")
 
-    counts = np.diff(offsets).astype(np.int64)
-    if dummy_users is None:
-        dummy_users = random_dummy_count(int(counts.sum()) + n_users, n_users, min_log_n)
-    n_seg = n_users + dummy_users
-    seg_counts_all = np.concatenate([counts, np.zeros(dummy_users, dtype=np.int64)])
-    seg_offsets_all = np.concatenate(
-        [offsets[:-1].astype(np.int64), np.zeros(dummy_users, dtype=np.int64)]
-    )
-    order = _shuffle(n_seg)
-    seg_counts = seg_counts_all[order]
-    rows_used = int(seg_counts.sum()) + n_seg
-    n = domain_size(rows_used, min_log_n)
-    if len(table) > n:
-        n = 1 << max(min_log_n, (len(table) - 1).bit_length())
-
-    s = np.zeros(n, dtype=np.uint64)
-    seg_summary = np.cumsum(seg_counts + 1) - 1
-    s[seg_summary] = 1
-    s[n - 1] = 1
-    entry_rows = np.flatnonzero(s[:rows_used] == 0)
-    seg_start = np.cumsum(seg_counts) - seg_counts
-    ent = np.repeat(seg_offsets_all[order] - seg_start, seg_counts) + np.arange(len(entry_rows))
-    padding_rows = np.arange(rows_used, n - 1)
+    lay = _lay_out(snapshot, dummy_users, min_log_n, 1 << (len(table) - 1).bit_length())
+    n, s, entry_rows, ent, summary_row = lay.n, lay.s, lay.entry_rows, lay.ent, lay.summary_row
+    padding_rows = lay.padding_rows
 
     # per row: global tier row, W = b - lo, X2 = hi - 1 - b (summary rows: HE_u, 0)
     pad_row = int(first[0]) + next(k for k, r in enumerate(rows_of[0]) if r.lo <= 0 < r.hi)
@@ -377,11 +391,6 @@ def _build_tiered(
     x2_all[entry_rows] = x2[ent]
     w_all[padding_rows] = -table[pad_row].lo
     x2_all[padding_rows] = table[pad_row].hi - 1
-    is_real = order < n_users
-    user_rows = seg_summary[is_real]
-    user_of_row = order[is_real]
-    summary_row = np.empty(n_users, dtype=np.int64)
-    summary_row[user_of_row] = user_rows
     if n_users:
         w_all[summary_row] = _obj([he % EQUITY_BOUND for he in haircut])
     limbs = _limbs_of(list(w_all))
@@ -419,15 +428,7 @@ def _build_tiered(
         column[entry_mask] = column_t[row_gi[entry_mask]]
         fields[name] = column
 
-    salts_blob = secrets.token_bytes(SALT_BYTES * n_users)
-    salts = [salts_blob[i * SALT_BYTES : (i + 1) * SALT_BYTES] for i in range(n_users)]
-    masks = [user_mask(snapshot_id, salts[u], uid) for u, uid in enumerate(snapshot.uids)]
-    mask = fr_zeros(n)
-    if n_users:
-        mask[summary_row] = fr_from_ints(masks)
-    other_summary = np.concatenate([seg_summary[~is_real], [n - 1]])
-    mask[other_summary] = fr_from_ints([secrets.randbelow(R) for _ in other_summary])
-
+    mask, salts = _masks(snapshot, snapshot_id, lay)
     trace = Trace(
         n=n,
         symbols=list(snapshot.symbols),
@@ -448,23 +449,9 @@ def _build_tiered(
     return trace
 
 
-def tiered_entry_values(trace: Trace) -> np.ndarray:
-    """(1 - s) * (W + lo) per row in F_r: the balance on entry rows (tiered circuit)."""
-    cols = trace.cols
-    w = fr_from_uint64(cols["l0"])
-    for k in range(1, LIMBS):
-        w = fr_add(w, fr_mul_int(fr_from_uint64(cols[f"l{k}"]), 1 << (LIMB_BITS * k)))
-    v = fr_add(w, trace.fields["lo"])
-    v[cols["s"] != 0] = 0
-    return v
-
-
 def running_haircut(trace: Trace) -> np.ndarray:
     """hq: per segment, the running sum of bs + rp * W over entry rows (D16)."""
     cols = trace.cols
-    w = fr_from_uint64(cols["l0"])
-    for k in range(1, LIMBS):
-        w = fr_add(w, fr_mul_int(fr_from_uint64(cols[f"l{k}"]), 1 << (LIMB_BITS * k)))
-    c = fr_add(trace.fields["bs"], fr_mul(trace.fields["rp"], w))
+    c = fr_add(trace.fields["bs"], fr_mul(trace.fields["rp"], limb_values(cols)))
     c[cols["s"] != 0] = 0
     return segmented_cumsum(c, cols["s"] != 0)
