@@ -6,8 +6,8 @@ machine: *before* (a checkout of the branch point, with its own venv, given by
 and *after with tiers* (this checkout, docs/haircuts-example.csv: the tiered circuit).
 Every run proves ``synth_snapshot(users, 20 assets, 2 entries, seed 1)`` (users whose
 collateral after haircuts misses their debt are left out in every variant, so all three
-prove the same users), after an untimed warm-up proof at N = 2^16 that loads the numba
-caches. The 1-minute load average is recorded before each run.
+prove the same users; written once as CSV and read by each run), after an untimed
+warm-up proof at N = 2^16 that loads the numba caches. The 1-minute load average is recorded before each run.
 """
 
 from __future__ import annotations
@@ -32,38 +32,17 @@ RUNNER = r"""
 import json, sys, tempfile, time
 from pathlib import Path
 from zkpor.prover.cli.prove import prove_snapshot
-from zkpor.prover.exchange.snapshot import Snapshot
-from zkpor.prover.exchange.synth import synth_snapshot
+from zkpor.prover.exchange.ingest import load_prices, load_snapshot
 
-users, srs_dir, warm_srs, tiers_csv, filter_csv = sys.argv[1:6]
-users = int(users)
-
-
-def tables(path, symbols):
+snapshot_csv, warm_csv, prices_csv, srs_dir, warm_srs, tiers_csv = sys.argv[1:7]
+prices = load_prices(prices_csv)
+kw = {}
+if tiers_csv:
     from zkpor.prover.exchange.haircuts import load_haircuts
-    return load_haircuts(path, symbols, ignore_unknown=True)
-
-
-def solvent(snap, path):
-    # the same users in every variant: drop those failing the haircut rule
-    if not path:
-        return snap
-    from zkpor.circuits.haircuts import haircut_summary
-    tiers = tables(path, snap.symbols)
-    keep = {}
-    for u, uid in enumerate(snap.uids):
-        entries = snap.user_balances(u)
-        if haircut_summary(entries, snap.prices, tiers).equity >= 0:
-            keep[uid] = entries
-    if len(keep) == snap.n_users:
-        return snap
-    return Snapshot.from_users(snap.symbols, snap.prices, keep)
-
-
-snap = solvent(synth_snapshot(users, 20, 2, 1), filter_csv)
-kw = {"tiers": tables(tiers_csv, snap.symbols)} if tiers_csv else {}
+    kw["tiers"] = load_haircuts(tiers_csv, list(prices), ignore_unknown=True)
+snap = load_snapshot(snapshot_csv, prices)
 with tempfile.TemporaryDirectory() as tmp:
-    small = solvent(synth_snapshot(200, 20, 2, 2), filter_csv)
+    small = load_snapshot(warm_csv, prices)
     prove_snapshot(small, Path(warm_srs), Path(tmp) / "warm", "warm", 0, quiet=True, **kw)
     start = time.perf_counter()
     bundle = prove_snapshot(snap, Path(srs_dir), Path(tmp) / "out", "bench", 0, quiet=True, **kw)
@@ -77,6 +56,28 @@ print(json.dumps({
 """
 
 
+def solvent_snapshot(users: int, seed: int, path: Path, prices_path: Path) -> None:
+    """synth_snapshot(users, 20, 2, seed) without the users failing the example haircuts,
+    written as CSV so that every variant (the baseline too) proves the same users."""
+    from zkpor.circuits.haircuts import haircut_summary
+    from zkpor.prover.exchange.haircuts import load_haircuts
+    from zkpor.prover.exchange.ingest import write_prices_csv, write_snapshot_csv
+    from zkpor.prover.exchange.snapshot import Snapshot
+    from zkpor.prover.exchange.synth import synth_snapshot
+
+    snap = synth_snapshot(users, 20, 2, seed)
+    tiers = load_haircuts(EXAMPLE, snap.symbols, ignore_unknown=True)
+    keep = {}
+    for u, uid in enumerate(snap.uids):
+        entries = snap.user_balances(u)
+        if haircut_summary(entries, snap.prices, tiers).equity >= 0:
+            keep[uid] = entries
+    if len(keep) != snap.n_users:
+        snap = Snapshot.from_users(snap.symbols, snap.prices, keep)
+    write_snapshot_csv(snap, path)
+    write_prices_csv(snap.symbols, snap.prices, prices_path)
+
+
 def dev_srs_dir(log_n: int) -> Path:
     from zkpor.prover.setup.srs import dev_srs
 
@@ -86,11 +87,11 @@ def dev_srs_dir(log_n: int) -> Path:
     return folder
 
 
-def run_variant(python: str, cwd: Path, users: int, log_n: int, tiers: bool) -> dict[str, Any]:
+def run_variant(python: str, cwd: Path, data: Path, log_n: int, tiers: bool) -> dict[str, Any]:
     load = os.getloadavg()[0]
-    example = str(EXAMPLE)
-    args = [python, "-c", RUNNER, str(users), str(dev_srs_dir(log_n)), str(dev_srs_dir(16))]
-    args += [example if tiers else "", example]
+    args = [python, "-c", RUNNER, str(data / f"snap{log_n}.csv"), str(data / "warm.csv")]
+    args += [str(data / "prices.csv"), str(dev_srs_dir(log_n)), str(dev_srs_dir(16))]
+    args += [str(EXAMPLE) if tiers else ""]
     out = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
     if out.returncode:
         raise click.ClickException(f"benchmark run failed:\n{out.stderr[-2000:]}")
@@ -118,10 +119,12 @@ def bench_haircuts(
     baseline: Path, log_ns: tuple[str, ...], repeat: int, json_out: Path | None
 ) -> None:
     """Prove time with and without tiers, before and after issue 15 (same machine, same run)."""
-    base_python = str(baseline / ".venv" / "bin" / "python")
+    base_python = str(baseline.resolve() / ".venv" / "bin" / "python")
     points = []
+    data = Path(tempfile.mkdtemp(prefix="zkpor-bench-haircuts-"))
+    solvent_snapshot(200, 2, data / "warm.csv", data / "prices.csv")
     for log_n in (int(x) for x in log_ns):
-        users = USERS[log_n]
+        solvent_snapshot(USERS[log_n], 1, data / f"snap{log_n}.csv", data / "prices.csv")
         for r in range(repeat):
             for name, python, cwd, tiers in [
                 ("before", base_python, baseline, False),
@@ -129,7 +132,7 @@ def bench_haircuts(
                 ("after, tiers", sys.executable, CHECKOUT, True),
             ]:
                 click.echo(f"2^{log_n} {name} (run {r + 1})", err=True)
-                point = run_variant(python, cwd, users, log_n, tiers)
+                point = run_variant(python, cwd, data, log_n, tiers)
                 point |= {"variant": name, "log_n": log_n, "run": r + 1}
                 click.echo(json.dumps(point), err=True)
                 points.append(point)
