@@ -146,7 +146,10 @@ def claim_row(trace: Trace, row: int, gi: int, b: int) -> None:
     set_limbs(trace, "l", row, (b - t.lo) % MOD)
     set_limbs(trace, "v", row, (t.hi - 1 - b) % MOD)
     for name in ("lo", "rp", "bs"):
-        fr_set(trace.fields[name], row, getattr(t, name))
+        if name in trace.cols:  # a small column (uint64)
+            trace.cols[name][row] = getattr(t, name)
+        else:
+            fr_set(trace.fields[name], row, getattr(t, name))
     trace.cols["pos"][row] = t.pos
     assert trace.tier_row is not None
     trace.tier_row[row] = gi

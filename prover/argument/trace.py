@@ -357,11 +357,9 @@ def _build_tiered(
             first[j] + np.searchsorted(_obj(bounds), _obj([amounts[i] for i in idx]), "right") - 1
         )
     b_obj = _obj(amounts)
-    lo_t, hi_t = _obj([r.lo for r in table]), _obj([r.hi for r in table])
+    lo_t = _obj([r.lo for r in table])
     rp_t, bs_t = _obj([r.rp for r in table]), _obj([r.bs for r in table])
-    x1 = b_obj - lo_t[gi]
-    x2 = hi_t[gi] - 1 - b_obj
-    values = bs_t[gi] + rp_t[gi] * x1
+    values = bs_t[gi] + rp_t[gi] * (b_obj - lo_t[gi])
     csum = np.concatenate([_obj([0]), np.cumsum(values)]) if len(values) else _obj([0])
     offsets = snapshot.offsets
     haircut = [int(csum[offsets[u + 1]] - csum[offsets[u]]) for u in range(n_users)]
@@ -385,16 +383,23 @@ def _build_tiered(
     row_gi = np.full(n, -1, dtype=np.int64)
     row_gi[entry_rows] = gi[ent]
     row_gi[padding_rows] = pad_row
-    w_all = np.zeros(n, dtype=object)
-    x2_all = np.zeros(n, dtype=object)
-    w_all[entry_rows] = x1[ent]
-    x2_all[entry_rows] = x2[ent]
-    w_all[padding_rows] = -table[pad_row].lo
-    x2_all[padding_rows] = table[pad_row].hi - 1
+    b_words = (snapshot.amount_hi.view(np.uint64)[ent], snapshot.amount_lo[ent])
+    lo_words, top_words = _words([r.lo for r in table]), _words([r.hi - 1 for r in table])
+    w_hi, w_lo = np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.uint64)
+    x2_hi, x2_lo = np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.uint64)
+    gi_rows = gi[ent]
+    w_hi[entry_rows], w_lo[entry_rows] = _sub128(
+        b_words, (lo_words[0][gi_rows], lo_words[1][gi_rows])
+    )
+    x2_hi[entry_rows], x2_lo[entry_rows] = _sub128(
+        (top_words[0][gi_rows], top_words[1][gi_rows]), b_words
+    )
+    pad_w, pad_x2 = _words([-table[pad_row].lo]), _words([table[pad_row].hi - 1])
+    w_hi[padding_rows], w_lo[padding_rows] = pad_w[0][0], pad_w[1][0]
+    x2_hi[padding_rows], x2_lo[padding_rows] = pad_x2[0][0], pad_x2[1][0]
     if n_users:
-        w_all[summary_row] = _obj([he % EQUITY_BOUND for he in haircut])
-    limbs = _limbs_of(list(w_all))
-    vlimbs = _limbs_of(list(x2_all))
+        w_hi[summary_row], w_lo[summary_row] = _words(haircut)
+    limbs, vlimbs = _limbs128(w_hi, w_lo), _limbs128(x2_hi, x2_lo)
 
     entry_mask = row_gi >= 0
     a = np.zeros(n, dtype=np.uint64)
@@ -423,6 +428,11 @@ def _build_tiered(
 
     fields = {}
     for name, values_t in (("lo", lo_t), ("rp", rp_t), ("bs", bs_t)):
+        if name == "rp" and max(values_t) < 1 << 64:  # the usual case: a cheaper commitment
+            column = np.zeros(n, dtype=np.uint64)
+            column[entry_mask] = np.array(list(values_t), dtype=np.uint64)[row_gi[entry_mask]]
+            cols[name] = column
+            continue
         column_t = fr_from_ints([int(v) % R for v in values_t])
         column = fr_zeros(n)
         column[entry_mask] = column_t[row_gi[entry_mask]]
@@ -449,9 +459,41 @@ def _build_tiered(
     return trace
 
 
+def _words(values: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(high, low) uint64 words of integers modulo 2^128."""
+    obj = _obj([v % EQUITY_BOUND for v in values])
+    low = (obj & ((1 << 64) - 1)).astype(np.uint64) if len(obj) else np.zeros(0, np.uint64)
+    high = (obj >> 64).astype(np.uint64) if len(obj) else np.zeros(0, np.uint64)
+    return high, low
+
+
+def _sub128(
+    x: tuple[np.ndarray, np.ndarray], y: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(x - y) modulo 2^128 on (high, low) uint64 words."""
+    low = x[1] - y[1]
+    high = x[0] - y[0] - (x[1] < y[1]).astype(np.uint64)
+    return high, low
+
+
+def _limbs128(high: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """(len, 8) 16-bit limbs of (high, low) uint64 words."""
+    out = np.empty((len(low), LIMBS), dtype=np.uint64)
+    mask16 = np.uint64(RANGE_SIZE - 1)
+    for k in range(4):
+        out[:, k] = (low >> np.uint64(LIMB_BITS * k)) & mask16
+        out[:, 4 + k] = (high >> np.uint64(LIMB_BITS * k)) & mask16
+    return out
+
+
+def _as_fr(values: np.ndarray) -> np.ndarray:
+    return fr_from_uint64(values) if values.ndim == 1 else values
+
+
 def running_haircut(trace: Trace) -> np.ndarray:
     """hq: per segment, the running sum of bs + rp * W over entry rows (D16)."""
     cols = trace.cols
-    c = fr_add(trace.fields["bs"], fr_mul(trace.fields["rp"], limb_values(cols)))
+    rp = _as_fr(trace.column("rp"))
+    c = fr_add(trace.fields["bs"], fr_mul(rp, limb_values(cols)))
     c[cols["s"] != 0] = 0
     return segmented_cumsum(c, cols["s"] != 0)
