@@ -39,6 +39,15 @@ def prove(
     return prover_cls(srs, trace, "snap-test", "2026-11-24T00:00:00Z").prove()
 
 
+def user_rows(trace: Trace, uid: str) -> tuple[list[int], int]:
+    """(entry rows in row order, summary row) of a real user."""
+    summary = int(trace.summary_row[trace.uids.index(uid)])
+    start = summary
+    while start > 0 and trace.cols["s"][start - 1] == 0:
+        start -= 1
+    return list(range(start, summary)), summary
+
+
 def verify_bundle(srs: SRS, bundle: ProofBundle) -> Verified:
     fps = b"".join(f.to_bytes(32, "big") for f in bundle.fingerprints)
     return verify(bundle.statement, fps, bundle.proof, srs.vk)

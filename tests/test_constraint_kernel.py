@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from zkpor.circuits.expr import IntBackend, evaluate
-from zkpor.circuits.solvency import CONSTRAINTS
+from zkpor.circuits.solvency import TIERED, V1, Circuit
 from zkpor.prover.argument.constraint_kernel import constraint_columns, constraint_sum
 from zkpor.prover.arith.field import fr_from_ints, fr_to_ints
 from zkpor.verifier.field import R
 
 
-def test_kernel_matches_python_evaluation() -> None:
+@pytest.mark.parametrize("circuit", [V1, TIERED], ids=lambda c: c.name)
+def test_kernel_matches_python_evaluation(circuit: Circuit) -> None:
     rng = random.Random(11)
     n = 37
-    names = constraint_columns()
+    names = constraint_columns(circuit)
     values = {name: [rng.randrange(R) for _ in range(n)] for name in names}
     values["s"][5] = 0
     values["s"][6] = 1
     values["l0"][3] = R - 1
     challenges = {k: rng.randrange(R) for k in ("beta", "eta", "gamma", "alpha", "sigma_over_n")}
-    got = fr_to_ints(constraint_sum({k: fr_from_ints(v) for k, v in values.items()}, challenges))
+    evals = {k: fr_from_ints(v) for k, v in values.items()}
+    got = fr_to_ints(constraint_sum(evals, challenges, circuit))
     backend = IntBackend(R)
     for row in (0, 1, 5, 6, n - 1):
 
@@ -28,7 +32,7 @@ def test_kernel_matches_python_evaluation() -> None:
             return values[name][(row - 1) % n if shifted else row]
 
         want, alpha_k = 0, 1
-        for _, expr in CONSTRAINTS:
+        for _, expr in circuit.constraints:
             want = (want + alpha_k * evaluate(expr, backend, column, challenges.__getitem__)) % R
             alpha_k = alpha_k * challenges["alpha"] % R
         assert got[row] == want, row
@@ -37,6 +41,8 @@ def test_kernel_matches_python_evaluation() -> None:
 def test_kernel_reads_every_constrained_column() -> None:
     names = set(constraint_columns())
     assert {"l0", "l7", "s", "eq", "fp", "g", "tab", "tT", "l_last", "mask"} <= names
+    tiered = set(constraint_columns(TIERED))
+    assert set(TIERED.column_names) | {"tab", "tT", "l_last"} == tiered
 
 
 def test_kernel_cache_folder_is_private(tmp_path, monkeypatch) -> None:  # noqa: ANN001

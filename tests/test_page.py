@@ -81,6 +81,9 @@ def work(dev_srs_dir, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa
     for uid in ("alice", "bob"):
         _export(one / "private", uid, root / f"{uid}.json")
     _export(two / "private", "bob", root / "bob-page-2.json")
+    (root / "haircuts.csv").write_text("asset,upper_usd,ratio_percent\nBTC,30000,90\nBTC,,50\n")
+    tiered = _prove(root, "tiered", "page-t", dev_srs_dir(16), "--haircuts", str(root / "haircuts.csv"))
+    _export(tiered / "private", "alice", root / "alice-tiered.json")
     sharded = _prove(root, "sharded", "page-s", dev_srs_dir(16), "--shard-users", "2", "--dummy-users", "1")
     _export(sharded / "private", "bob", root / "bob-sharded.json")
     shutil.copytree(sharded / "public", root / "sharded-tampered")
@@ -145,6 +148,14 @@ def test_check_page_verifies_every_shard_of_a_sharded_snapshot(work: Path) -> No
     # a flipped byte in the shard the user is NOT in still fails the page's check
     shown = page_check(work, "bob-sharded.json", "bob", public="sharded-tampered")
     assert shown["result"] == "fail" and "shard" in shown["reason"], shown
+
+
+def test_check_page_shows_haircut_equity_with_tier_tables(work: Path) -> None:
+    shown = page_check(work, "alice-tiered.json", "alice", public="tiered/public")
+    assert shown["result"] == "pass", shown
+    # 0.5 BTC at $90,000 = $45,000: $30,000 at 90% + $15,000 at 50%; debt 100 USDT
+    assert shown["haircut"] == {"collateral": "$34,500.00", "debt": "$100.00", "equity": "$34,400.00"}
+    assert "haircut" not in page_check(work, "alice.json", "alice")
 
 
 def test_check_page_failures_are_one_line_with_a_kind(work: Path) -> None:

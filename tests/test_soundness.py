@@ -28,6 +28,7 @@ from solvency_helpers import (
     honest_margin_bundle,
     margin_snapshot,
     prove,
+    user_rows,
     verify_bundle,
 )
 
@@ -120,15 +121,6 @@ def fr_get(column: np.ndarray, row: int) -> int:
 
 def fr_set(column: np.ndarray, row: int, value: int) -> None:
     column[row] = fr_from_ints([value % R])[0]
-
-
-def user_rows(trace: Trace, uid: str) -> tuple[list[int], int]:
-    """(entry rows in snapshot order, summary row) of a real user."""
-    summary = int(trace.summary_row[trace.uids.index(uid)])
-    start = summary
-    while start > 0 and trace.cols["s"][start - 1] == 0:
-        start -= 1
-    return list(range(start, summary)), summary
 
 
 def recount_m_r(trace: Trace) -> None:

@@ -14,7 +14,7 @@ import click
 
 from zkpor.verifier.amounts import format_price, format_units, format_usd
 from zkpor.verifier.errors import InputError, VerificationError
-from zkpor.verifier.inclusion import check_user
+from zkpor.verifier.inclusion import InclusionResult, check_user
 from zkpor.verifier.jsonio import INCLUSION_MAX_BYTES, read_bytes
 from zkpor.verifier.public import load_public
 from zkpor.verifier.reserves import (
@@ -51,6 +51,18 @@ insecure_option = click.option(
     is_flag=True,
     help="Accept a development SRS (known tau; proves nothing): tests and demos only.",
 )
+
+
+def haircut_lines(result: InclusionResult) -> list[str]:
+    """The user's haircut view (statements with tier tables): collateral, debt, equity."""
+    h = result.haircut
+    if h is None:
+        return []
+    return [
+        f"collateral value after haircuts: {format_usd(h.collateral, 18)}",
+        f"debt at full value:              {format_usd(h.debt, 18)}",
+        f"haircut equity (proven >= 0):    {format_usd(h.equity, 18)}",
+    ]
 
 
 @click.command("verify")
@@ -109,6 +121,8 @@ def inclusion_verify_command(
             f"  {symbol:<8} {format_units(units):>26}  at {format_price(price)}  = {format_usd(units * price, 16)}"
         )
     echo(f"net equity at the published prices: {format_usd(result.equity, 16)}")
+    for line in haircut_lines(result):
+        echo(line)
     for line in user.checked.summary()[1:]:
         echo(line)
     if not user.uid_checked:

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from zkpor.circuits.haircuts import HaircutSummary, haircut_summary
 from zkpor.circuits.solvency import BALANCE_OFFSET, EQUITY_BOUND
 from zkpor.verifier.amounts import format_units, parse_units
 from zkpor.verifier.errors import MalformedInput, VerificationError
@@ -132,6 +133,10 @@ class InclusionResult:
     equity: int
     """Net equity at the published prices, in 1e-16 USD."""
     leaf_index: int
+    haircut: HaircutSummary | None = None
+    """With tier tables (statement version 2): collateral after haircuts, debt and their
+    difference, in 1e-16 USD x percent (PROTOCOL.md section 10), from the same function the
+    verifier builds the tier table with."""
 
 
 def check_inclusion(record: InclusionRecord, verified: Verified) -> InclusionResult:
@@ -169,12 +174,22 @@ def check_inclusion(record: InclusionRecord, verified: Verified) -> InclusionRes
     if root_from_path(fp, record.leaf_index, record.merkle_path) != st.merkle_root:
         raise VerificationError("your Merkle path does not lead to the published root")
     equity = sum(units * price for _, units, price in rows)
-    if not 0 <= equity < EQUITY_BOUND:
+    haircut = None
+    if st.version == 2:
+        haircut = haircut_summary(
+            entries, [a.price for a in st.assets], [a.tiers for a in st.assets]
+        )
+        if not 0 <= haircut.equity < EQUITY_BOUND:
+            raise VerificationError(
+                f"your haircut equity {haircut.equity} (1e-18 USD) is outside 0 <= HE < 2^128: "
+                "no valid proof can hold these balances"
+            )
+    elif not 0 <= equity < EQUITY_BOUND:
         raise VerificationError(
             f"your net equity {equity} (1e-16 USD) is outside 0 <= E < 2^128: "
             "no valid proof can hold these balances"
         )
-    return InclusionResult(record.uid, tuple(rows), equity, record.leaf_index)
+    return InclusionResult(record.uid, tuple(rows), equity, record.leaf_index, haircut)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,12 @@ def describe(user: UserCheck) -> dict[str, Any]:
             for symbol, units, price in result.balances
         ],
         "equity": format_usd(result.equity, 16),
+        **(
+            {}
+            if result.haircut is None
+            else {"haircut": {k: format_usd(getattr(result.haircut, k), 18)
+                              for k in ("collateral", "debt", "equity")}}  # fmt: skip
+        ),
         "totals": [
             {"asset": a.symbol, "price": format_price(a.price), "total": format_units(a.total)}
             for a in st.assets

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from zkpor.circuits.solvency import RANGE_SIZE, tuple_table_value
+from zkpor.circuits.haircuts import tier_rows
+from zkpor.circuits.solvency import RANGE_SIZE, TIERED, tier_table_value, tuple_table_value
 from zkpor.verifier.errors import VerificationError
 from zkpor.verifier.field import R, batch_inv, inv, root_of_unity
 from zkpor.verifier.statement import Statement
@@ -32,26 +33,38 @@ def parse_fingerprints(data: bytes, statement: Statement) -> list[int]:
     return values
 
 
+def lookup_table(statement: Statement, rho: int, eta: int) -> list[int]:
+    """tT's values on its rows (rows beyond repeat row 0): the asset tuples (V1) or the
+    tier-table tuples (PROTOCOL.md section 10.2), computed from the statement alone."""
+    rho_pows = [pow(rho, j + 1, R) for j in range(len(statement.assets))]
+    if statement.circuit is not TIERED:
+        return [
+            tuple_table_value(j, a.price, rho_pows[j], eta, R)
+            for j, a in enumerate(statement.assets)
+        ]
+    return [
+        tier_table_value(j, rho_pows[j], row.lo, row.hi, row.rp, row.bs, row.pos, eta, R)
+        for j, a in enumerate(statement.assets)
+        for row in tier_rows(a.price, a.tiers)
+    ]
+
+
 def public_evaluations(statement: Statement, ch: dict[str, int]) -> dict[str, int]:
-    """tab, tT and L_{N-1} at zeta, and the Lagrange values L_j(zeta) for the assets."""
+    """tab, tT and L_{N-1} at zeta, with the Lagrange values L_i(zeta) of the table rows."""
     n, zeta = statement.n, ch["zeta"]
     omega = root_of_unity(n)
     z_n = pow(zeta, n, R)
     if z_n == 1:
         raise VerificationError("zeta lies in the domain (zeta^N = 1)")
     scale = (z_n - 1) * inv(n) % R
-    count = max(RANGE_SIZE, len(statement.assets))
+    table = lookup_table(statement, ch["rho"], ch["eta"])
+    count = max(RANGE_SIZE, len(table))
     powers = [1] * count
     for i in range(1, count):
         powers[i] = powers[i - 1] * omega % R
     inverses = batch_inv([(zeta - w) % R for w in powers])
     lagrange = [scale * w % R * d % R for w, d in zip(powers, inverses, strict=True)]
     tab = sum(i * lagrange[i] for i in range(RANGE_SIZE)) % R
-    rho, eta = ch["rho"], ch["eta"]
-    rho_pows = [pow(rho, j + 1, R) for j in range(len(statement.assets))]
-    table = [
-        tuple_table_value(j, a.price, rho_pows[j], eta, R) for j, a in enumerate(statement.assets)
-    ]
     t_t = (table[0] + sum((t - table[0]) * lagrange[j] for j, t in enumerate(table))) % R
     omega_inv = pow(omega, n - 1, R)
     l_last = scale * omega_inv % R * inv(zeta - omega_inv) % R

@@ -9,13 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from zkpor.circuits.solvency import (
-    COLUMNS,
-    OPENED_AT_ZETA,
-    OPENED_AT_ZETA_PREV,
-    QUOTIENT_NAMES,
-    ROUND_CHALLENGES,
-)
+from zkpor.circuits.solvency import ROUND_CHALLENGES, V1, Circuit
 from zkpor.verifier.proof import Proof
 from zkpor.verifier.statement import Statement
 from zkpor.verifier.transcript import Transcript
@@ -23,18 +17,20 @@ from zkpor.verifier.transcript import Transcript
 QUOTIENT_ROUND = 5
 
 
-def round_names(rnd: int) -> tuple[str, ...]:
+def round_names(rnd: int, circuit: Circuit = V1) -> tuple[str, ...]:
     """Names of the polynomials committed in round ``rnd`` (1..5)."""
-    if rnd == QUOTIENT_ROUND:
-        return QUOTIENT_NAMES
-    return tuple(c.name for c in COLUMNS if c.round == rnd)
+    return circuit.round_names(rnd)
 
 
 def commit_round(
-    transcript: Transcript, rnd: int, commitments: Mapping[str, bytes], merkle_root: bytes = b""
+    transcript: Transcript,
+    rnd: int,
+    commitments: Mapping[str, bytes],
+    merkle_root: bytes = b"",
+    circuit: Circuit = V1,
 ) -> dict[str, int]:
     """Absorb round ``rnd``'s commitments and return its challenges."""
-    for name in round_names(rnd):
+    for name in circuit.round_names(rnd):
         transcript.absorb("commit:" + name, commitments[name])
     if rnd == 2:
         transcript.absorb("merkle_root", merkle_root)
@@ -42,11 +38,14 @@ def commit_round(
 
 
 def evaluation_round(
-    transcript: Transcript, evals: Mapping[str, int], evals_prev: Mapping[str, int]
+    transcript: Transcript,
+    evals: Mapping[str, int],
+    evals_prev: Mapping[str, int],
+    circuit: Circuit = V1,
 ) -> int:
-    for name in OPENED_AT_ZETA:
+    for name in circuit.opened_at_zeta:
         transcript.absorb_scalar("eval:" + name, evals[name])
-    for name in OPENED_AT_ZETA_PREV:
+    for name in circuit.opened_at_zeta_prev:
         transcript.absorb_scalar("eval_prev:" + name, evals_prev[name])
     return transcript.challenge("v")
 
@@ -59,11 +58,14 @@ def opening_round(transcript: Transcript, w_zeta: bytes, w_zeta_prev: bytes) -> 
 
 def replay(statement: Statement, proof: Proof) -> dict[str, int]:
     """All challenges of a proof, in the order the prover drew them."""
+    circuit = statement.circuit
     transcript = Transcript()
     statement.absorb(transcript)
     challenges: dict[str, int] = {}
     for rnd in range(1, QUOTIENT_ROUND + 1):
-        challenges |= commit_round(transcript, rnd, proof.commitments, statement.merkle_root)
-    challenges["v"] = evaluation_round(transcript, proof.evals, proof.evals_prev)
+        challenges |= commit_round(
+            transcript, rnd, proof.commitments, statement.merkle_root, circuit
+        )
+    challenges["v"] = evaluation_round(transcript, proof.evals, proof.evals_prev, circuit)
     challenges["u"] = opening_round(transcript, proof.w_zeta, proof.w_zeta_prev)
     return challenges

@@ -25,7 +25,6 @@ from zkpor.verifier.srs import VerifierKey
 from zkpor.verifier.statement import (
     MAX_SHARDS,
     PROTOCOL_ID,
-    SHARD_VERSION,
     AssetInfo,
     Statement,
     field_bool,
@@ -36,6 +35,8 @@ from zkpor.verifier.statement import (
 from zkpor.verifier.verify import Verified, verify_algebra
 
 LAYOUT = "sharded"
+TOP_VERSION = 1
+"""Version of the top statement's own format (``"layout": "sharded"``)."""
 WEIGHT_BITS = 128
 
 
@@ -68,7 +69,7 @@ class TopStatement:
     def to_json(self) -> dict[str, Any]:
         return {
             "protocol": PROTOCOL_ID.decode(),
-            "version": SHARD_VERSION,
+            "version": TOP_VERSION,
             "layout": LAYOUT,
             "snapshot_id": self.snapshot_id,
             "snapshot_time": self.snapshot_time,
@@ -99,7 +100,7 @@ class TopStatement:
         try:
             if data["protocol"] != PROTOCOL_ID.decode() or data["layout"] != LAYOUT:
                 raise MalformedInput("not a zkpor sharded statement")
-            if type(data["version"]) is not int or data["version"] != SHARD_VERSION:
+            if type(data["version"]) is not int or data["version"] != TOP_VERSION:
                 raise MalformedInput(f"unsupported statement version {data['version']!r}")
             assets = tuple(AssetInfo.from_json(a) for a in _list(data["assets"], MAX_ASSETS))
             shards = tuple(
@@ -217,8 +218,12 @@ def check_shard_matches(top: TopStatement, index: int, statement: Statement, dig
         raise VerificationError(f"shard {index}: its statement names shard {statement.shard}")
     if (statement.snapshot_id, statement.snapshot_time) != (top.snapshot_id, top.snapshot_time):
         raise VerificationError(f"shard {index}: its statement is for another snapshot")
-    if [(a.symbol, a.price) for a in statement.assets] != [(a.symbol, a.price) for a in top.assets]:
-        raise VerificationError(f"shard {index}: its assets or prices differ from the top statement")
+    if [(a.symbol, a.price, a.tiers) for a in statement.assets] != [
+        (a.symbol, a.price, a.tiers) for a in top.assets
+    ]:
+        raise VerificationError(
+            f"shard {index}: its assets, prices or tier tables differ from the top statement"
+        )
     if (statement.srs_digest, statement.srs_insecure) != (top.srs_digest, top.srs_insecure):
         raise VerificationError(f"shard {index}: its statement names another SRS")
     if statement.merkle_root != entry.merkle_root or statement.n_u != entry.n_u:

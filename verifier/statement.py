@@ -2,7 +2,9 @@
 
 Integers that can exceed 2^53 (prices, totals) are JSON strings of decimal digits, so
 no JSON reader can round them. Prices are in 1e-8 USD per whole coin, totals in
-1e-8 coin.
+1e-8 coin. A statement with collateral tier tables (PROTOCOL.md section 10) is version 2;
+tier bounds are decimal-digit strings in 1e-16 USD (null: unbounded), ratios integers.
+A shard of a sharded snapshot (section 9) carries ``"shard": {"index": i, "count": K}``.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from zkpor.circuits.haircuts import Tier, check_tiers, tier_rows
 from zkpor.circuits.solvency import (
     MAX_ASSETS,
     MAX_LOG_N,
+    MAX_TIERED_ASSETS,
     MIN_LOG_N,
     PRICE_BOUND,
     TOTAL_BOUND,
+    Circuit,
+    circuit_for_version,
 )
 from zkpor.verifier.errors import MalformedInput, VerificationError
 from zkpor.verifier.jsonio import STATEMENT_MAX_BYTES, parse_int
@@ -27,9 +33,10 @@ from zkpor.verifier.transcript import Transcript
 PROTOCOL_ID = b"zkpor-solvency"
 """Absorbed first in every transcript (PROTOCOL.md section 8)."""
 PROTOCOL_VERSION = 1
-SHARD_VERSION = 2
-"""Statement version of a shard of a sharded snapshot (PROTOCOL.md section 9)."""
+TIERED_VERSION = 2
+VERSIONS = (PROTOCOL_VERSION, TIERED_VERSION)
 MAX_SHARDS = 1 << 16
+"""A shard statement's (index, count) has count <= MAX_SHARDS (PROTOCOL.md section 9)."""
 
 SYMBOL_RE = re.compile(r"[A-Z0-9._-]{1,16}")
 """An asset symbol: 1 to 16 of ASCII A-Z, 0-9, '.', '_', '-' (docs/formats.md). One
@@ -50,13 +57,28 @@ class AssetInfo:
     """1e-8 USD per whole coin."""
     total: int
     """Sum of all users' balances, 1e-8 coin (signed)."""
+    tiers: tuple[Tier, ...] | None = None
+    """Collateral tier table (PROTOCOL.md section 10), or None: counted at 100%."""
 
-    def to_json(self) -> dict[str, str]:
-        return {"symbol": self.symbol, "price": str(self.price), "total": str(self.total)}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "symbol": self.symbol,
+            "price": str(self.price),
+            "total": str(self.total),
+        }
+        if self.tiers is not None:
+            out["tiers"] = [
+                {"upper": None if t.upper is None else str(t.upper), "ratio": t.ratio}
+                for t in self.tiers
+            ]
+        return out
 
     @classmethod
     def from_json(cls, a: Any) -> AssetInfo:
-        return cls(field_str(a["symbol"]), field_int_str(a["price"]), field_int_str(a["total"]))
+        tiers = _tiers(a["tiers"]) if "tiers" in a else None
+        return cls(
+            field_str(a["symbol"]), field_int_str(a["price"]), field_int_str(a["total"]), tiers
+        )
 
 
 @dataclass(frozen=True)
@@ -77,6 +99,19 @@ class Statement:
     @property
     def log_n(self) -> int:
         return self.n.bit_length() - 1
+
+    @property
+    def version(self) -> int:
+        """2 if any asset has a tier table (the haircut circuit), else 1."""
+        return TIERED_VERSION if any(a.tiers is not None for a in self.assets) else PROTOCOL_VERSION
+
+    @property
+    def circuit(self) -> Circuit:
+        return circuit_for_version(self.version)
+
+    def tier_table_rows(self) -> int:
+        """Rows of the public tier table (PROTOCOL.md section 10.2)."""
+        return sum(len(tier_rows(a.price, a.tiers)) for a in self.assets)
 
     def check(self) -> None:
         """The statement checks of PROTOCOL.md section 1; raises VerificationError."""
@@ -114,11 +149,28 @@ class Statement:
             index, count = self.shard
             if not 0 <= index < count <= MAX_SHARDS:
                 raise VerificationError(f"shard {index} of {count} is out of range")
+        if self.version == TIERED_VERSION:
+            self._check_tiers()
+
+    def _check_tiers(self) -> None:
+        """Version-2 statement checks (PROTOCOL.md section 10.1)."""
+        if len(self.assets) > MAX_TIERED_ASSETS:
+            raise VerificationError(
+                f"a statement with tier tables has at most {MAX_TIERED_ASSETS} assets"
+            )
+        for asset in self.assets:
+            if asset.tiers is not None:
+                reason = check_tiers(asset.tiers)
+                if reason:
+                    raise VerificationError(f"tier table of {asset.symbol} {reason}")
+        if self.tier_table_rows() > self.n:
+            raise VerificationError(f"the tier table has more than N = {self.n} rows")
 
     def absorb(self, transcript: Transcript) -> None:
         """Round R0: everything public except the Merkle root (absorbed in R2)."""
+        version = self.version
         transcript.absorb("protocol", PROTOCOL_ID)
-        transcript.absorb_int("version", PROTOCOL_VERSION)
+        transcript.absorb_int("version", version)
         transcript.absorb("snapshot_id", self.snapshot_id.encode())
         transcript.absorb("snapshot_time", self.snapshot_time.encode())
         transcript.absorb_int("N", self.n)
@@ -128,17 +180,23 @@ class Statement:
             transcript.absorb("symbol", asset.symbol.encode())
             transcript.absorb_int("price", asset.price)
             transcript.absorb_int("total", asset.total)
+            if version == TIERED_VERSION:
+                tiers = asset.tiers or ()
+                transcript.absorb_int("tiers", len(tiers))
+                for tier in tiers:
+                    upper = b"unbounded" if tier.upper is None else str(tier.upper).encode()
+                    transcript.absorb("tier_upper", upper)
+                    transcript.absorb_int("tier_ratio", tier.ratio)
         transcript.absorb("srs_digest", self.srs_digest)
         if self.shard is not None:
             transcript.absorb_int("shard_index", self.shard[0])
             transcript.absorb_int("shard_count", self.shard[1])
 
-    @property
-    def version(self) -> int:
-        return PROTOCOL_VERSION if self.shard is None else SHARD_VERSION
-
     def to_json(self) -> dict[str, Any]:
         shard = {} if self.shard is None else {"shard": {"index": self.shard[0], "count": self.shard[1]}}
+        units = {"price": "1e-8 USD per coin", "total": "1e-8 coin"}
+        if self.version == TIERED_VERSION:
+            units |= {"tier_upper": "1e-16 USD", "tier_ratio": "percent"}
         return {
             "protocol": PROTOCOL_ID.decode(),
             "version": self.version,
@@ -147,7 +205,7 @@ class Statement:
             "snapshot_time": self.snapshot_time,
             "domain_size": self.n,
             "n_fingerprints": self.n_u,
-            "units": {"price": "1e-8 USD per coin", "total": "1e-8 coin"},
+            "units": units,
             "assets": [a.to_json() for a in self.assets],
             "srs_digest": self.srs_digest.hex(),
             "srs_insecure": self.srs_insecure,
@@ -164,16 +222,13 @@ class Statement:
             if data["protocol"] != PROTOCOL_ID.decode():
                 raise MalformedInput(f"not a zkpor statement (protocol {data['protocol']!r})")
             version = data["version"]
-            if type(version) is not int or version not in (PROTOCOL_VERSION, SHARD_VERSION):
+            if type(version) is not int or version not in VERSIONS:
                 raise MalformedInput(f"unsupported statement version {version!r}")
-            if (version == SHARD_VERSION) != ("shard" in data):
-                need = "needs" if version == SHARD_VERSION else "has no"
-                raise MalformedInput(f"a version {version} statement {need} 'shard'")
             shard = None
             if "shard" in data:
                 shard = (field_int(data["shard"]["index"]), field_int(data["shard"]["count"]))
             assets = tuple(AssetInfo.from_json(a) for a in data["assets"])
-            return cls(
+            statement = cls(
                 snapshot_id=field_str(data["snapshot_id"]),
                 snapshot_time=field_str(data["snapshot_time"]),
                 n=field_int(data["domain_size"]),
@@ -184,6 +239,12 @@ class Statement:
                 merkle_root=bytes.fromhex(field_str(data["merkle_root"])),
                 shard=shard,
             )
+            if statement.version != version:
+                raise MalformedInput(
+                    f"statement version {version} does not match its tier tables "
+                    f"(version {statement.version})"
+                )
+            return statement
         except KeyError as exc:
             raise MalformedInput(f"statement lacks field {exc.args[0]!r}") from None
         except (TypeError, ValueError) as exc:
@@ -234,3 +295,16 @@ def field_int_str(x: Any) -> int:
     if not _CANONICAL_INT.fullmatch(text):
         raise ValueError(f"{text[:40]!r} is not a canonical decimal integer")
     return parse_int(text)
+
+
+def _tiers(x: Any) -> tuple[Tier, ...]:
+    """A tier list: [{"upper": "digits" (1e-16 USD) or null, "ratio": integer percent}]."""
+    if not isinstance(x, list):
+        raise TypeError(f"expected a list of tiers, got {type(x).__name__}")
+    out = []
+    for item in x:
+        if not isinstance(item, dict) or set(item) != {"upper", "ratio"}:
+            raise ValueError("a tier is an object with exactly the keys 'upper' and 'ratio'")
+        upper = None if item["upper"] is None else field_int_str(item["upper"])
+        out.append(Tier(upper, field_int(item["ratio"])))
+    return tuple(out)

@@ -10,11 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zkpor.circuits.expr import IntBackend, evaluate
-from zkpor.circuits.solvency import (
-    CONSTRAINTS,
-    OPENED_AT_ZETA,
-    OPENED_AT_ZETA_PREV,
-)
+from zkpor.circuits.solvency import V1, Circuit
 from zkpor.verifier.errors import VerificationError
 from zkpor.verifier.field import R, previous_point
 from zkpor.verifier.kzg import Terms, opening_terms, pairings_hold
@@ -35,7 +31,9 @@ class Verified:
     fingerprints: list[int]
 
 
-def constraint_sum(proof: Proof, public: dict[str, int], ch: dict[str, int], sigma_n: int) -> int:
+def constraint_sum(
+    proof: Proof, public: dict[str, int], ch: dict[str, int], sigma_n: int, circuit: Circuit = V1
+) -> int:
     """sum_k alpha^k C_k(zeta) from the claimed evaluations."""
 
     def column(name: str, shifted: bool) -> int:
@@ -49,7 +47,7 @@ def constraint_sum(proof: Proof, public: dict[str, int], ch: dict[str, int], sig
     backend = IntBackend(R)
     memo: dict[int, int] = {}
     total, alpha_k = 0, 1
-    for _, expr in CONSTRAINTS:
+    for _, expr in circuit.constraints:
         total = (total + alpha_k * evaluate(expr, backend, column, challenge, memo)) % R
         alpha_k = alpha_k * ch["alpha"] % R
     return total
@@ -62,6 +60,12 @@ def verify_algebra(
     that several proofs can share one pairing check (PROTOCOL.md section 9)."""
     statement.check()
     proof.check_shape()
+    circuit = statement.circuit
+    if proof.version != circuit.version:
+        raise VerificationError(
+            f"the proof has format version {proof.version}, the statement needs version "
+            f"{circuit.version} ({'with' if circuit.version == 2 else 'without'} tier tables)"
+        )
     if vk.digest != statement.srs_digest:
         raise VerificationError("the proof names another SRS (digest mismatch)")
     if statement.srs_insecure != vk.insecure:
@@ -75,7 +79,7 @@ def verify_algebra(
     ch = replay(statement, proof)
     public = public_evaluations(statement, ch)
     sigma_n = sigma_over_n(statement, fingerprints, ch)
-    lhs = constraint_sum(proof, public, ch, sigma_n)
+    lhs = constraint_sum(proof, public, ch, sigma_n, circuit)
     z_n = public["z_n"]
     t = proof.evals
     quotient = (t["t0"] + z_n * t["t1"] + z_n * z_n % R * t["t2"]) % R
@@ -86,12 +90,12 @@ def verify_algebra(
     terms = opening_terms(
         vk,
         zeta,
-        [commitments[name] for name in OPENED_AT_ZETA],
-        [proof.evals[name] for name in OPENED_AT_ZETA],
+        [commitments[name] for name in circuit.opened_at_zeta],
+        [proof.evals[name] for name in circuit.opened_at_zeta],
         w_zeta,
         zeta_prev,
-        [commitments[name] for name in OPENED_AT_ZETA_PREV],
-        [proof.evals_prev[name] for name in OPENED_AT_ZETA_PREV],
+        [commitments[name] for name in circuit.opened_at_zeta_prev],
+        [proof.evals_prev[name] for name in circuit.opened_at_zeta_prev],
         w_zeta_prev,
         ch["v"],
         ch["u"],

@@ -63,6 +63,11 @@
       $("digest").textContent = outcome.digest;
       fillTable("balances", outcome.balances, ["asset", "amount", "price", "value"]);
       $("equity").textContent = outcome.equity;
+      const haircut = outcome.haircut;
+      for (const row of document.querySelectorAll("tr.haircut")) row.hidden = !haircut;
+      for (const key of ["collateral", "debt", "equity"]) {
+        $(`haircut-${key}`).textContent = haircut ? haircut[key] : "";
+      }
       fillTable("totals", outcome.totals, ["asset", "price", "total"]);
     }
     result.hidden = false;

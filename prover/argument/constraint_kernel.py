@@ -1,6 +1,7 @@
 """A fused numba kernel for sum_k alpha^k C_k, generated from circuits/solvency.py.
 
-The constraints are written once, as expressions in :mod:`zkpor.circuits.solvency`.
+The constraints are written once, as expressions in :mod:`zkpor.circuits.solvency`
+(one kernel per circuit: V1, and the tiered circuit of PROTOCOL.md section 10).
 This module turns that expression DAG into straight-line Python over the Montgomery
 primitives of :mod:`zkpor.prover.arith.mont` (one load per column, one madd/msub/mmul per
 node, shared subexpressions once), writes it to a cache folder keyed by the hash of
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from zkpor.circuits.expr import Add, Chal, Col, Const, Expr, Mul, Sub
-from zkpor.circuits.solvency import CONSTRAINTS
+from zkpor.circuits.solvency import V1, Circuit
 from zkpor.prover.arith.mont import FR_C
 from zkpor.verifier.field import R
 
@@ -132,15 +133,20 @@ def write_checked(path: Path, text: bytes) -> None:
         os.replace(tmp, path)
 
 
-_SOURCE = KernelSource(CONSTRAINTS)
-_kernel: Callable[..., None] | None = None
+_SOURCES: dict[str, KernelSource] = {}
+_KERNELS: dict[str, Callable[..., None]] = {}
 
 
-def _load_kernel() -> Callable[..., None]:
+def _source(circuit: Circuit) -> KernelSource:
+    if circuit.name not in _SOURCES:
+        _SOURCES[circuit.name] = KernelSource(circuit.constraints)
+    return _SOURCES[circuit.name]
+
+
+def _load_kernel(circuit: Circuit = V1) -> Callable[..., None]:
     """Write the generated module (if absent or altered) and import it."""
-    global _kernel
-    if _kernel is None:
-        text = _SOURCE.source().encode()
+    if circuit.name not in _KERNELS:
+        text = _source(circuit).source().encode()
         digest = hashlib.sha256(text).hexdigest()
         path = _cache_dir() / f"constraints_{digest[:16]}.py"
         write_checked(path, text)
@@ -149,20 +155,23 @@ def _load_kernel() -> Callable[..., None]:
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # numba's cache re-imports the module by name
         spec.loader.exec_module(module)
-        _kernel = module.constraint_sum
-    return _kernel
+        _KERNELS[circuit.name] = module.constraint_sum
+    return _KERNELS[circuit.name]
 
 
-def constraint_columns() -> list[str]:
+def constraint_columns(circuit: Circuit = V1) -> list[str]:
     """Names of the polynomials the kernel reads, in the order it expects them."""
-    return list(_SOURCE.columns)
+    return list(_source(circuit).columns)
 
 
-def constraint_sum(evals: dict[str, np.ndarray], challenges: dict[str, int]) -> np.ndarray:
+def constraint_sum(
+    evals: dict[str, np.ndarray], challenges: dict[str, int], circuit: Circuit = V1
+) -> np.ndarray:
     """sum_k alpha^k C_k at every row of a coset (shifted values read at row - 1, cyclically)."""
+    source = _source(circuit)
     alpha = challenges["alpha"]
     consts = []
-    for c in _SOURCE.constants:
+    for c in source.constants:
         if isinstance(c, str) and c.startswith("alpha^"):
             consts.append(pow(alpha, int(c[6:]), R))
         elif isinstance(c, str):
@@ -170,8 +179,8 @@ def constraint_sum(evals: dict[str, np.ndarray], challenges: dict[str, int]) -> 
         else:
             consts.append(c)
     table = np.array([FR_C.mont_tuple(c) for c in consts], dtype=np.uint64).reshape(-1, 4)
-    cols = tuple(np.ascontiguousarray(evals[name]) for name in _SOURCE.columns)
+    cols = tuple(np.ascontiguousarray(evals[name]) for name in source.columns)
     n = len(cols[0])
     out = np.empty((n, 4), dtype=np.uint64)
-    _load_kernel()(cols, table, out, 0, n, FR_C.m)
+    _load_kernel(circuit)(cols, table, out, 0, n, FR_C.m)
     return out

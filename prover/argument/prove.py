@@ -1,4 +1,8 @@
-"""The solvency prover: rounds R1..R6 of PROTOCOL.md section 5 over a built trace."""
+"""The solvency prover: rounds R1..R6 of PROTOCOL.md section 5 over a built trace.
+
+The trace's circuit (V1, or the tiered circuit of section 10) decides every column, lookup
+value and the grand sum: those are evaluated on H from the circuit's expressions.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from zkpor.circuits.solvency import (
-    COLUMNS,
-    OPENED_AT_ZETA,
-    OPENED_AT_ZETA_PREV,
-    QUOTIENT_NAMES,
-    RANGE_SIZE,
-    quotient_degree_bound,
-    tuple_table_value,
-)
+from zkpor.circuits.expr import Expr
+from zkpor.circuits.expr import evaluate as evaluate_expr
+from zkpor.circuits.solvency import QUOTIENT_NAMES, RANGE_SIZE, quotient_degree_bound
 from zkpor.prover.argument.quotient import compute_quotient, quotient_is_low_degree
-from zkpor.prover.argument.trace import Trace, entry_values
+from zkpor.prover.argument.trace import Trace
 from zkpor.prover.arith.field import (
     fr_add,
     fr_add_int,
@@ -28,6 +26,7 @@ from zkpor.prover.arith.field import (
     fr_from_uint64,
     fr_mul,
     fr_mul_int,
+    fr_neg,
     fr_powers,
     fr_sub,
     fr_to_ints,
@@ -49,12 +48,56 @@ from zkpor.prover.setup.kzg import (
 from zkpor.verifier.field import R, previous_point
 from zkpor.verifier.merkle import merkle_root
 from zkpor.verifier.proof import Proof
-from zkpor.verifier.public_inputs import sigma_over_n
+from zkpor.verifier.public_inputs import lookup_table, sigma_over_n
 from zkpor.verifier.rounds import commit_round, evaluation_round, opening_round
 from zkpor.verifier.statement import AssetInfo, Statement
 from zkpor.verifier.transcript import Transcript
 
-BLINDERS = {c.name: c.blinders for c in COLUMNS}
+
+class VectorBackend:
+    """F_r vectors on H (Montgomery, (n, 4) uint64) and Python ints, for circuits' expressions."""
+
+    def add(self, x, y):  # noqa: ANN001, ANN201
+        if isinstance(x, int) and isinstance(y, int):
+            return (x + y) % R
+        if isinstance(x, int):
+            x, y = y, x
+        return fr_add_int(x, y % R) if isinstance(y, int) else fr_add(x, y)
+
+    def sub(self, x, y):  # noqa: ANN001, ANN201
+        if isinstance(y, int):
+            return (x - y) % R if isinstance(x, int) else fr_add_int(x, (-y) % R)
+        return fr_add_int(fr_neg(y), x % R) if isinstance(x, int) else fr_sub(x, y)
+
+    def mul(self, x, y):  # noqa: ANN001, ANN201
+        if isinstance(x, int) and isinstance(y, int):
+            return x * y % R
+        if isinstance(x, int):
+            x, y = y, x
+        return fr_mul_int(x, y % R) if isinstance(y, int) else fr_mul(x, y)
+
+
+def evaluate_on_h(
+    expr: Expr, column: Callable[[str], np.ndarray], challenges: dict[str, int]
+) -> np.ndarray:
+    """An expression's values on H; shifted columns read row i - 1 (cyclically).
+
+    Intermediate vectors are not memoised (shared subexpressions are recomputed), so
+    peak memory stays a few vectors whatever the expression.
+    """
+
+    def col(name: str, shifted: bool) -> np.ndarray:
+        values = column(name)
+        return np.roll(values, 1, axis=0) if shifted else values
+
+    out = evaluate_expr(expr, VectorBackend(), col, challenges.__getitem__, memo=_NoMemo())
+    assert not isinstance(out, int)
+    return out
+
+
+class _NoMemo(dict):
+    def __setitem__(self, key, value) -> None:  # noqa: ANN001
+        pass
 
 
 class ProverError(RuntimeError):
@@ -122,7 +165,7 @@ class SolvencyProver:
 
     def _commit(self, name: str, values: np.ndarray) -> None:
         """Commit a witness column from its values on H, blinded by Z_H * (random poly)."""
-        blinders = _random_scalars(BLINDERS[name])
+        blinders = _random_scalars(self.trace.circuit.blinders[name])
         start = time.perf_counter()
         if values.ndim == 1:
             base = commit_evals_small(self.srs, values)
@@ -135,15 +178,24 @@ class SolvencyProver:
         self.coeffs[name] = blinded_coeffs(intt(values), blinders, self.trace.n)
         self._timed("ntt_s", start)
 
+    def _on_h(self, name: str) -> np.ndarray:
+        """A column's values on H as an F_r vector (witness, or public: tab, tT, l_last)."""
+        if name in self.on_h:
+            return self.on_h[name]
+        values = self.trace.column(name)
+        return fr_from_uint64(values) if values.ndim == 1 else values
+
     # -- the rounds --------------------------------------------------------------------
     def prove(self) -> ProofBundle:
-        tr, n = self.trace, self.trace.n
+        tr, n, circuit = self.trace, self.trace.n, self.trace.circuit
         cols, s = tr.cols, tr.cols["s"]
         summary = np.flatnonzero(s)
+        self.on_h: dict[str, np.ndarray] = {}
+        tiers = tr.tiers or (None,) * len(tr.symbols)
         assets = tuple(
-            AssetInfo(sym, price, total)
-            for sym, price, total in zip(
-                tr.symbols, tr.prices, self.statement_totals(), strict=True
+            AssetInfo(sym, price, total, tier)
+            for sym, price, total, tier in zip(
+                tr.symbols, tr.prices, self.statement_totals(), tiers, strict=True
             )
         )
         statement = Statement(
@@ -157,22 +209,21 @@ class SolvencyProver:
             merkle_root=bytes(32),
             shard=self.shard,
         )
+        self.statement = statement
         transcript = Transcript()
         statement.absorb(transcript)
 
         self.progress("round 1: balances, limbs, equity")
-        for column in COLUMNS:
-            if column.round == 1:
-                values = {"mask": tr.mask, "eq": tr.eq}.get(column.name, cols.get(column.name))
-                self._commit(column.name, values)
-        ch = commit_round(transcript, 1, self.commitments)
+        for name in circuit.round_names(1):
+            self._commit(name, tr.column(name))
+        ch = commit_round(transcript, 1, self.commitments, circuit=circuit)
 
         self.progress("round 2: fingerprints")
         start = time.perf_counter()
         a = cols["a"].astype(np.int64)
         rho_table = fr_powers(ch["rho"], int(a.max()) + 2)[1:]
         rpow = rho_table[a]
-        v_entry = entry_values(cols)
+        v_entry = evaluate_on_h(circuit.entry_v, self._on_h, ch)
         rpow_v = fr_mul(rpow, v_entry)
         s_fr = fr_from_uint64(s)
         fp = segmented_cumsum(fr_add(rpow_v, fr_mul(tr.mask, s_fr)), s != 0)
@@ -186,40 +237,34 @@ class SolvencyProver:
         self._timed("trace_s", start)
         self._commit("rpow", rpow)
         self._commit("fp", fp)
-        ch |= commit_round(transcript, 2, self.commitments, statement.merkle_root)
+        ch |= commit_round(transcript, 2, self.commitments, statement.merkle_root, circuit)
 
         self.progress("round 3: lookup helpers")
         start = time.perf_counter()
+        self.on_h |= {"rpow": rpow, "fp": fp}
         helpers = self._lookup_helpers(ch, rpow, fp, summary)
         self._timed("trace_s", start)
-        for name, values in helpers.items():
-            self._commit(name, values)
-        ch |= commit_round(transcript, 3, self.commitments)
+        for name in circuit.round_names(3):
+            self._commit(name, helpers[name])
+        ch |= commit_round(transcript, 3, self.commitments, circuit=circuit)
 
         self.progress("round 4: grand sum")
         start = time.perf_counter()
-        gamma = ch["gamma"]
         sigma_n = sigma_over_n(statement, fingerprints, ch)
-        s_sum = fr_sub(
-            fr_add(
-                fr_add(helpers["h_r1"], helpers["h_r2"]), fr_add(helpers["h_r3"], helpers["h_r4"])
-            ),
-            helpers["psi_r"],
-        )
-        s_sum = fr_add(s_sum, fr_mul_int(fr_sub(helpers["h_t"], helpers["psi_t"]), gamma))
-        s_sum = fr_add(s_sum, fr_mul_int(rpow_v, gamma * gamma % R))
-        s_sum = fr_add(s_sum, fr_mul_int(helpers["h_f"], pow(gamma, 3, R)))
+        self.on_h |= helpers
+        s_sum = evaluate_on_h(circuit.grand_sum, self._on_h, ch)
+        self.on_h.clear()
         steps = fr_add_int(s_sum, (R - sigma_n) % R)
         steps[0] = 0
         self._timed("trace_s", start)
         self._commit("g", cumsum(steps))
-        ch |= commit_round(transcript, 4, self.commitments)
+        ch |= commit_round(transcript, 4, self.commitments, circuit=circuit)
 
         self.progress("round 5: quotient")
         start = time.perf_counter()
         polys = dict(self.coeffs)
         polys.update(self._public_coeffs(ch))
-        t_coeffs = compute_quotient(polys, n, ch | {"sigma_over_n": sigma_n})
+        t_coeffs = compute_quotient(polys, n, ch | {"sigma_over_n": sigma_n}, circuit)
         self._timed("quotient_s", start)
         if self.strict and not quotient_is_low_degree(t_coeffs, n):
             raise ProverError("the witness breaks a constraint: the quotient is not a polynomial")
@@ -241,28 +286,25 @@ class SolvencyProver:
         start = time.perf_counter()
         zeta = ch["zeta"]
         zeta_prev = previous_point(zeta, n)
-        evals = {name: evaluate(self.coeffs[name], zeta) for name in OPENED_AT_ZETA}
-        evals_prev = {name: evaluate(self.coeffs[name], zeta_prev) for name in OPENED_AT_ZETA_PREV}
-        v = evaluation_round(transcript, evals, evals_prev)
-        w_zeta = point_bytes(
-            open_batch(self.srs, [self.coeffs[k] for k in OPENED_AT_ZETA], zeta, v)
-        )
-        w_prev = point_bytes(
-            open_batch(self.srs, [self.coeffs[k] for k in OPENED_AT_ZETA_PREV], zeta_prev, v)
-        )
+        at_zeta, at_prev = circuit.opened_at_zeta, circuit.opened_at_zeta_prev
+        evals = {name: evaluate(self.coeffs[name], zeta) for name in at_zeta}
+        evals_prev = {name: evaluate(self.coeffs[name], zeta_prev) for name in at_prev}
+        v = evaluation_round(transcript, evals, evals_prev, circuit)
+        w_zeta = point_bytes(open_batch(self.srs, [self.coeffs[k] for k in at_zeta], zeta, v))
+        w_prev = point_bytes(open_batch(self.srs, [self.coeffs[k] for k in at_prev], zeta_prev, v))
         opening_round(transcript, w_zeta, w_prev)
         self._timed("open_s", start)
 
-        proof = Proof(dict(self.commitments), evals, evals_prev, w_zeta, w_prev)
+        proof = Proof(dict(self.commitments), evals, evals_prev, w_zeta, w_prev, circuit.version)
         user_fps = [own[int(np.searchsorted(summary, row))] for row in tr.summary_row]
         return ProofBundle(statement, proof, fingerprints, user_fps, tr.salts, dict(self.timings))
 
     def _lookup_helpers(
         self, ch: dict[str, int], rpow: np.ndarray, fp: np.ndarray, summary: np.ndarray
     ) -> dict[str, np.ndarray]:
-        """Round-3 columns: h_r1..h_r4, psi_r, h_t, psi_t, h_f (PROTOCOL.md section 3)."""
-        tr, n, beta, eta = self.trace, self.trace.n, ch["beta"], ch["eta"]
-        cols = tr.cols
+        """Round-3 columns: range helpers, psi_r, h_t, psi_t, h_f (PROTOCOL.md sections 3, 10.3)."""
+        tr, n, beta = self.trace, self.trace.n, ch["beta"]
+        cols, circuit = tr.cols, tr.circuit
         inv_tab = fr_batch_inv(
             fr_add_int(fr_from_uint64(np.arange(RANGE_SIZE, dtype=np.uint64)), beta)
         )
@@ -276,16 +318,19 @@ class SolvencyProver:
             return out
 
         out: dict[str, np.ndarray] = {}
-        for k in range(4):
-            out[f"h_r{k + 1}"] = fr_add(inverse(cols[f"l{2 * k}"]), inverse(cols[f"l{2 * k + 1}"]))
+        for helper, cells in circuit.range_helpers:
+            acc = inverse(cols[cells[0]])
+            for cell in cells[1:]:
+                acc = fr_add(acc, inverse(cols[cell]))
+            out[helper] = acc
         m_r = fr_from_uint64(cols["m_r"])
         psi_r = fr_mul(m_r, inv_tab[np.zeros(n, dtype=np.int64)])
         psi_r[:RANGE_SIZE] = fr_mul(m_r[:RANGE_SIZE], inv_tab)
         out["psi_r"] = psi_r
-        eta2 = eta * eta % R
-        tau = fr_add(fr_from_uint64(cols["a"]), fr_mul_int(fr_from_uint64(cols["p"]), eta))
-        tau = fr_add(tau, fr_mul_int(rpow, eta2))
+        tau = evaluate_on_h(circuit.tuple_value, self._on_h, ch)
         out["h_t"] = fr_batch_inv(fr_add_int(tau, beta))
+        if circuit.tuple_gated:
+            out["h_t"][cols["s"] != 0] = 0
         table = self._tuple_table(ch)
         inv_table = fr_batch_inv(fr_add_int(table, beta))
         out["psi_t"] = fr_mul(fr_from_uint64(cols["m_t"]), inv_table)
@@ -295,12 +340,9 @@ class SolvencyProver:
         return out
 
     def _tuple_table(self, ch: dict[str, int]) -> np.ndarray:
-        """tT on H: the asset tuples j + eta p_j + eta^2 rho^(j+1), rows >= A repeat row 0."""
+        """tT on H: the asset (or tier) tuples of the statement, rows beyond repeat row 0."""
         tr = self.trace
-        values = [
-            tuple_table_value(j, price, pow(ch["rho"], j + 1, R), ch["eta"], R)
-            for j, price in enumerate(tr.prices)
-        ]
+        values = lookup_table(self.statement, ch["rho"], ch["eta"])
         table = np.empty((tr.n, 4), dtype=np.uint64)
         table[:] = fr_from_ints(values[:1])
         table[: len(values)] = fr_from_ints(values)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zkpor.circuits.solvency import COSET_SHIFT, QUOTIENT_PIECES, quotient_degree_bound
+from zkpor.circuits.solvency import COSET_SHIFT, QUOTIENT_PIECES, V1, Circuit, quotient_degree_bound
 from zkpor.prover.argument.constraint_kernel import constraint_columns, constraint_sum
 from zkpor.prover.arith.field import fr_add, fr_mul_int, fr_zeros
 from zkpor.prover.arith.ntt import coset_intt, coset_ntt
@@ -50,7 +50,7 @@ def _inverse_vandermonde(ks: list[int]) -> list[list[int]]:
 
 
 def compute_quotient(
-    coeffs: dict[str, np.ndarray], n: int, challenges: dict[str, int]
+    coeffs: dict[str, np.ndarray], n: int, challenges: dict[str, int], circuit: Circuit = V1
 ) -> np.ndarray:
     """Coefficients of T, length 3N (beyond the degree bound they vanish iff C_k hold on H).
 
@@ -59,13 +59,13 @@ def compute_quotient(
     three cosets (shifts 5 omega_4N^c, c = 0, 1, 2; distinct k) determine T_0, T_1, T_2.
     """
     omega_4n = root_of_unity(4 * n)
-    names = constraint_columns()
+    names = constraint_columns(circuit)
     us, ks = [], []
     for c in range(QUOTIENT_PIECES):
         shift = COSET_SHIFT * pow(omega_4n, c, R) % R
         k = pow(shift, n, R)
         evals = {name: coset_ntt(fold(coeffs[name], k, n), shift) for name in names}
-        values = fr_mul_int(constraint_sum(evals, challenges), inv(k - 1))
+        values = fr_mul_int(constraint_sum(evals, challenges, circuit), inv(k - 1))
         del evals
         us.append(coset_intt(values, shift))
         ks.append(k)

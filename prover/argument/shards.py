@@ -31,6 +31,7 @@ from zkpor.prover.argument.prove import SolvencyProver
 from zkpor.prover.argument.publish import write_outputs
 from zkpor.prover.argument.trace import build_trace
 from zkpor.prover.atomic import atomic_dir, atomic_write
+from zkpor.prover.exchange.haircuts import load_haircuts
 from zkpor.prover.exchange.snapshot import Snapshot
 from zkpor.prover.exchange.snapshot_file import read_snapshot_parquet, write_snapshot_parquet
 from zkpor.prover.setup.srs import SRS
@@ -65,6 +66,8 @@ class ShardSpec:
     snapshot_id: str
     snapshot_time: str
     dummy_users: int | None = None
+    haircuts: str | None = None
+    """The tier tables' CSV (PROTOCOL.md section 10), by path like the rest."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ def plan_shards(
     snapshot_time: str,
     dummy_users: int | None = None,
     rng: np.random.Generator | None = None,
+    haircuts: Path | None = None,
 ) -> list[ShardSpec]:
     """Assign users to shards, write each shard's Parquet input and the plan; return the specs.
 
@@ -118,6 +122,7 @@ def plan_shards(
                 index=i, count=len(parts), users=len(users), input=str(path.resolve()),
                 srs=str(Path(srs).resolve()), output=str((work / SHARDS / str(i)).resolve()),
                 snapshot_id=snapshot_id, snapshot_time=snapshot_time, dummy_users=dummy_users,
+                haircuts=None if haircuts is None else str(Path(haircuts).resolve()),
             )
         )  # fmt: skip
     plan = {"snapshot_id": snapshot_id, "snapshot_time": snapshot_time,
@@ -146,7 +151,10 @@ def prove_shard(spec: ShardSpec) -> ShardResult:
     start = time.perf_counter()
     snapshot = read_snapshot_parquet(spec.input)
     srs = SRS.load(spec.srs)
-    trace = build_trace(snapshot, spec.snapshot_id, spec.dummy_users, min_log_n=srs.log_n)
+    tiers = load_haircuts(spec.haircuts, snapshot.symbols) if spec.haircuts else None
+    trace = build_trace(
+        snapshot, spec.snapshot_id, spec.dummy_users, min_log_n=srs.log_n, tiers=tiers
+    )
     prover = SolvencyProver(
         srs, trace, spec.snapshot_id, spec.snapshot_time, shard=(spec.index, spec.count)
     )
@@ -173,7 +181,7 @@ def top_statement(specs: Sequence[ShardSpec]) -> TopStatement:
         )  # fmt: skip
     first = statements[0]
     assets = tuple(
-        AssetInfo(a.symbol, a.price, sum(e.totals[j] for e in entries))
+        AssetInfo(a.symbol, a.price, sum(e.totals[j] for e in entries), a.tiers)
         for j, a in enumerate(first.assets)
     )
     return TopStatement(

@@ -11,6 +11,7 @@ from zkpor.prover.argument.publish import PrivateFolder
 from zkpor.prover.atomic import atomic_write
 from zkpor.prover.cli.prove import prove_snapshot
 from zkpor.prover.exchange.accounts import build_accounts, write_report
+from zkpor.prover.exchange.haircuts import EXAMPLE, load_haircuts
 from zkpor.prover.exchange.ingest import (
     load_prices,
     load_snapshot,
@@ -20,6 +21,7 @@ from zkpor.prover.exchange.ingest import (
 from zkpor.prover.exchange.synth import synth_accounts
 from zkpor.prover.setup.srs import dev_srs
 from zkpor.verifier.amounts import format_units, format_usd
+from zkpor.verifier.cli import haircut_lines
 from zkpor.verifier.inclusion import check_user
 from zkpor.verifier.public import format_digest, load_public
 from zkpor.verifier.reserves import coverage_table, read_reserves
@@ -27,6 +29,7 @@ from zkpor.verifier.statement import Statement
 from zkpor.verifier.text import echo
 
 DEMO_LOG_N = 16
+DEMO_BORROWERS = 6
 
 
 def _step(text: str) -> None:
@@ -77,20 +80,32 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     accounts, prices_csv = workdir / "accounts.jsonl", workdir / "prices.csv"
     snapshot_csv, report = workdir / "snapshot.csv", workdir / "reconciliation.csv"
+    haircuts = workdir / "haircuts.csv"
     srs_dir, out = workdir / f"srs-dev-{DEMO_LOG_N}", workdir / "proof"
 
-    _step(f"exchange: {users} synthetic accounts, {assets} assets (margin, futures, loans)")
-    symbols, prices = synth_accounts(users, assets, seed, accounts)
+    _step(
+        f"exchange: {users} synthetic accounts and {DEMO_BORROWERS} whale borrowers, "
+        f"{assets} assets (margin, futures, loans)"
+    )
+    symbols, prices = synth_accounts(users, assets, seed, accounts, borrowers=DEMO_BORROWERS)
     write_prices_csv(symbols, prices, prices_csv)
+    atomic_write(haircuts, EXAMPLE.encode())
     price_map = load_prices(prices_csv)
-    built = build_accounts(accounts, price_map)
+    tiers = load_haircuts(haircuts, list(price_map), ignore_unknown=True)
+    built = build_accounts(accounts, price_map, tiers=tiers)
     mismatches = write_report(built, report)
     write_snapshot_csv(built.snapshot, snapshot_csv)
     echo(
-        f"zkpor snapshot build {accounts} --prices {prices_csv} --out {snapshot_csv} --report {report}\n"
+        f"zkpor snapshot build {accounts} --prices {prices_csv} --haircuts {haircuts} "
+        f"--out {snapshot_csv} --report {report}\n"
         f"  {built.snapshot.n_users} users, {built.snapshot.n_entries} entries; "
         f"{len(built.excluded)} left out with negative equity; reconciliation mismatches: {mismatches}"
     )
+    for uid, he in built.haircut_excluded:
+        echo(
+            f"  haircut rule fails: {uid}: collateral after haircuts "
+            f"{format_usd(-he, 18).lstrip('-')} short of the debt (left out)"
+        )
 
     _step("exchange: development SRS (INSECURE, known tau; use `zkpor setup import` for real)")
     if not (srs_dir / "vk.json").exists():
@@ -100,12 +115,13 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
     _step("exchange: prove")
     snapshot = load_snapshot(snapshot_csv, price_map)
     t_prove = time.perf_counter()
-    bundle = prove_snapshot(snapshot, srs_dir, out, f"demo-{seed}")
+    bundle = prove_snapshot(snapshot, srs_dir, out, f"demo-{seed}", tiers=tiers)
     prove_s = time.perf_counter() - t_prove
-    echo(f"zkpor prove {snapshot_csv} --prices {prices_csv} --srs {srs_dir} --out {out}")
     echo(
-        f"  {prove_s:.1f} s; " + ", ".join(f"{k} {v:.1f}" for k, v in bundle.timings.items())
+        f"zkpor prove {snapshot_csv} --prices {prices_csv} --haircuts {haircuts} "
+        f"--srs {srs_dir} --out {out}"
     )
+    echo(f"  {prove_s:.1f} s; " + ", ".join(f"{k} {v:.1f}" for k, v in bundle.timings.items()))
 
     _step("auditor: verify the published proof against reserves")
     reserves = workdir / "reserves.csv"
@@ -129,7 +145,8 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
 
     _step("users: check inclusion")
     private = PrivateFolder(out / "private")
-    picks = [snapshot.uids[i] for i in (0, len(snapshot.uids) // 2, len(snapshot.uids) - 1)]
+    picks = [snapshot.uids[i] for i in (0, len(snapshot.uids) // 2)]
+    picks += [uid for uid in snapshot.uids if uid.startswith("whale")][:1]
     for uid in picks:
         path = workdir / f"inclusion-{uid}.json"
         atomic_write(path, private.record(uid).dumps().encode())
@@ -139,6 +156,8 @@ def demo_command(workdir: Path, users: int, assets: int, seed: int) -> None:
             f"zkpor inclusion verify {path} --public {out / 'public'} --uid {uid} --allow-insecure\n"
             f"  {uid}: {held}; net equity {format_usd(result.equity, 16)}: PASS"
         )
+        for line in haircut_lines(result):
+            echo("  " + line)
 
     st = bundle.statement
     public_bytes = sum(f.stat().st_size for f in (out / "public").iterdir())

@@ -82,6 +82,7 @@ def main() -> None:
         "prove": "benches.prove:bench_prove",
         "sweep": "benches.sweep:bench_sweep",
         "page": "benches.page:bench_page",
+        "haircuts": "benches.haircuts:bench_haircuts",
     },
 )
 def bench() -> None:

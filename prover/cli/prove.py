@@ -22,8 +22,9 @@ from zkpor.prover.argument.shards import (
 )
 from zkpor.prover.argument.trace import TraceError, build_trace
 from zkpor.prover.atomic import atomic_dir, atomic_write
-from zkpor.prover.cli.snapshot import round_option
+from zkpor.prover.cli.snapshot import haircuts_option, round_option
 from zkpor.prover.cluster.executor import run_shards
+from zkpor.prover.exchange.haircuts import load_haircuts
 from zkpor.prover.exchange.ingest import load_prices, load_snapshot
 from zkpor.prover.exchange.snapshot import Snapshot, SnapshotError
 from zkpor.prover.setup.kzg import SRS, SetupError
@@ -52,7 +53,7 @@ def _snapshot_id(snapshot_file: Path, given: str | None) -> str:
 def prove_sharded(
     snapshot_file: Path, prices_file: Path, srs_dir: Path, out: Path, snapshot_id: str | None,
     dummy_users: int | None, shard_users: int, scheduler: str | None, workers: int,
-    resume: bool, round_up: bool,
+    resume: bool, round_up: bool, haircuts: Path | None = None,
 ) -> TopStatement:  # fmt: skip
     """Plan (or resume) the shards, prove them where asked, assemble OUT atomically."""
     console = Console(stderr=True)
@@ -70,8 +71,10 @@ def prove_sharded(
             console.print("[bold red]INSECURE[/] development SRS (known tau): for tests and demos only")
         snapshot = load_snapshot(snapshot_file, load_prices(prices_file), round_up=round_up, progress=True)
         stime = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if haircuts is not None:
+            load_haircuts(haircuts, snapshot.symbols)  # a bad file fails here, not on a worker
         specs = plan_shards(snapshot, shard_users, out, srs_dir, _snapshot_id(snapshot_file, snapshot_id),
-                            stime, dummy_users)  # fmt: skip
+                            stime, dummy_users, haircuts=haircuts)  # fmt: skip
         smallest = min(s.users for s in specs)
         if smallest < SMALL_SHARD:
             console.print(f"WARNING: shards of {smallest} users: shard totals over fewer than "
@@ -104,8 +107,12 @@ def prove_snapshot(
     snapshot_id: str,
     dummy_users: int | None = None,
     quiet: bool = False,
+    tiers: list | None = None,
 ) -> ProofBundle:
-    """Build the trace, prove, and write OUT/public and OUT/private (with progress)."""
+    """Build the trace, prove, and write OUT/public and OUT/private (with progress).
+
+    ``tiers`` (per asset a tier table or None) proves haircut equity (statement version 2).
+    """
     console = Console(stderr=True, quiet=quiet)
     srs = SRS.load(srs_dir)
     if srs.insecure:
@@ -113,7 +120,7 @@ def prove_snapshot(
     snapshot_time = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     with console.status("building the trace") as status:
         start = time.perf_counter()
-        trace = build_trace(snapshot, snapshot_id, dummy_users, min_log_n=srs.log_n)
+        trace = build_trace(snapshot, snapshot_id, dummy_users, min_log_n=srs.log_n, tiers=tiers)
         trace_s = time.perf_counter() - start
         prover = SolvencyProver(srs, trace, snapshot_id, snapshot_time, progress=status.update)
         bundle = prover.prove()
@@ -153,6 +160,7 @@ def prove_snapshot(
 )  # fmt: skip
 @click.option("--resume", is_flag=True, help="Keep the shards an interrupted run finished.")
 @round_option
+@haircuts_option
 def prove_command(
     snapshot_file: Path,
     prices_file: Path,
@@ -165,21 +173,24 @@ def prove_command(
     workers: int,
     resume: bool,
     round_up: bool,
+    haircuts: Path | None,
 ) -> None:
     """Prove a snapshot: writes OUT/public (for everyone) and OUT/private (for users' files)."""
+
     start = time.perf_counter()
     if shard_users is None and (scheduler or workers != 1 or resume):
         _error("--scheduler, --workers and --resume need --shard-users")
     try:
         if shard_users is not None:
             prove_sharded(snapshot_file, prices_file, srs_dir, out, snapshot_id, dummy_users,
-                          shard_users, scheduler, workers, resume, round_up)  # fmt: skip
+                          shard_users, scheduler, workers, resume, round_up, haircuts)  # fmt: skip
             echo(f"done in {time.perf_counter() - start:.1f} s -> {out}/public, {out}/private")
             return
-        snapshot = load_snapshot(
-            snapshot_file, load_prices(prices_file), round_up=round_up, progress=True
-        )
-        bundle = prove_snapshot(snapshot, srs_dir, out, _snapshot_id(snapshot_file, snapshot_id), dummy_users)
+        prices = load_prices(prices_file)
+        tiers = load_haircuts(haircuts, list(prices)) if haircuts else None
+        snapshot = load_snapshot(snapshot_file, prices, round_up=round_up, progress=True)
+        sid = _snapshot_id(snapshot_file, snapshot_id)
+        bundle = prove_snapshot(snapshot, srs_dir, out, sid, dummy_users, tiers=tiers)
     except (SnapshotError, TraceError, SetupError, ProverError, ValueError) as exc:
         _error(str(exc))
     st = bundle.statement

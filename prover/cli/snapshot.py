@@ -35,6 +35,14 @@ round_option = click.option(
 )
 
 
+haircuts_option = click.option(
+    "--haircuts",
+    type=click.Path(path_type=Path),
+    help="Tiered collateral ratios: CSV asset,upper_usd,ratio_percent (docs/formats.md); "
+    "proves collateral after haircuts >= debt per user (statement version 2).",
+)
+
+
 def _usd(v_1e16: int) -> str:
     from zkpor.prover.exchange.ingest import format_decimal
 
@@ -68,18 +76,27 @@ def snapshot() -> None:
     help="Reconciliation CSV: account view vs snapshot per user and asset.",
 )
 @round_option
+@haircuts_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build_command(
-    accounts: Path, prices_file: Path, out: Path, report: Path, round_up: bool, quiet: bool
+    accounts: Path,
+    prices_file: Path,
+    out: Path,
+    report: Path,
+    round_up: bool,
+    haircuts: Path | None,
+    quiet: bool,
 ) -> None:
     """Build the PoR snapshot from ACCOUNTS (JSON lines, one user per line)."""
     from zkpor.prover.exchange.accounts import build_accounts, write_report
+    from zkpor.prover.exchange.haircuts import load_haircuts
     from zkpor.prover.exchange.ingest import load_prices, write_snapshot_csv
 
     t0 = time.perf_counter()
     try:
         prices = load_prices(prices_file)
-        res = build_accounts(accounts, prices, round_up=round_up, progress=not quiet)
+        tiers = load_haircuts(haircuts, list(prices)) if haircuts else None
+        res = build_accounts(accounts, prices, round_up=round_up, progress=not quiet, tiers=tiers)
         bad = write_report(res, report)
         if bad:
             _fail(f"{report}: {bad} users' account view and snapshot totals differ (see 'check')")
@@ -95,6 +112,17 @@ def build_command(
             f" ({len(res.excluded)} left out with negative net equity, total "
             f"{_usd(res.excluded_total)} USD)"
         )
+    if res.haircut_excluded:
+        excl += (
+            f" ({len(res.haircut_excluded)} left out whose collateral after haircuts does not "
+            f"cover their debt, short by {_usd(res.haircut_shortfall // 100)} USD in total)"
+        )
+        for uid, he in res.haircut_excluded[:10]:
+            echo(
+                f"  haircut rule fails: {uid}: collateral after haircuts {_usd(-he // 100)} USD short"
+            )
+        if len(res.haircut_excluded) > 10:
+            echo(f"  ... and {len(res.haircut_excluded) - 10} more (see the report)")
     echo(
         f"snapshot build: {s.n_users} users{excl}, {s.n_entries} entries, {s.n_assets} assets, "
         f"{time.perf_counter() - t0:.2f} s -> {out}; report {report}: all totals agree"
@@ -120,6 +148,14 @@ def build_command(
     help="Write account state (ACCOUNTS.jsonl with margin, futures, loans) for "
     "'snapshot build' instead of a snapshot.",
 )
+@click.option(
+    "--borrowers",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 1000),
+    help="With --accounts: whales who borrowed USDT against BTC/ETH collateral, sized "
+    "around docs/haircuts-example.csv's bounds (some fail the haircut rule).",
+)
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def synth_command(
     users: int,
@@ -129,6 +165,7 @@ def synth_command(
     out: Path,
     prices_out: Path | None,
     accounts_mode: bool,
+    borrowers: int,
     quiet: bool,
 ) -> None:
     """Synthesise a realistic exchange, deterministic from --seed."""
@@ -142,7 +179,7 @@ def synth_command(
     try:
         if accounts_mode:
             with console.status(f"writing {users} accounts"):
-                symbols, prices = synth_accounts(users, assets, seed, out)
+                symbols, prices = synth_accounts(users, assets, seed, out, borrowers=borrowers)
             n_entries = "-"
         else:
             if entries_per_user > assets:

@@ -41,6 +41,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from zkpor.circuits.haircuts import Tier, haircut_summary
 from zkpor.prover.atomic import atomic_path
 from zkpor.prover.exchange.ingest import (
     _Progress,
@@ -85,6 +86,15 @@ class BuildResult:
     excluded: list[tuple[str, int]]  # (uid, net equity in 1e-16 USD) left out: negative
     prices: dict[str, int]
     seconds: float = 0.0
+    haircut_excluded: list[tuple[str, int]] = field(default_factory=list)
+    """(uid, haircut equity in 1e-16 USD x percent) left out: equity >= 0 at full prices,
+    but collateral after haircuts below the debt (PROTOCOL.md section 10)."""
+    tiers: list[tuple[Tier, ...] | None] | None = None
+
+    @property
+    def haircut_shortfall(self) -> int:
+        """Total by which the haircut-excluded users' collateral misses their debt (>= 0)."""
+        return -sum(he for _, he in self.haircut_excluded)
 
     @property
     def excluded_total(self) -> int:
@@ -264,9 +274,17 @@ def _round_snapshot(book: UserBook, round_up: bool, c: _Ctx) -> dict[str, int]:
 
 
 def build_accounts(
-    path: str | os.PathLike, prices: dict[str, int], round_up: bool = False, progress: bool = False
+    path: str | os.PathLike,
+    prices: dict[str, int],
+    round_up: bool = False,
+    progress: bool = False,
+    tiers: list[tuple[Tier, ...] | None] | None = None,
 ) -> BuildResult:
-    """Read ACCOUNTS.jsonl and build the snapshot (users with negative equity left out)."""
+    """Read ACCOUNTS.jsonl and build the snapshot (users with negative equity left out).
+
+    With ``tiers`` (per asset of ``prices``, in order), users whose collateral after
+    haircuts does not cover their debt are left out too (``haircut_excluded``).
+    """
     t0 = time.perf_counter()
     path = str(path)
     if not os.path.exists(path):
@@ -303,16 +321,30 @@ def build_accounts(
     index = {s: j for j, s in enumerate(symbols)}
     users: dict[str, list[tuple[int, int]]] = {}
     excluded: list[tuple[str, int]] = []
+    haircut_excluded: list[tuple[str, int]] = []
+    price_list = [prices[s] for s in symbols]
     for book, units in zip(books, snap_units, strict=True):
         entries = sorted((index[a], v) for a, v in units.items() if v != 0)
         equity = sum(prices[symbols[j]] * v for j, v in entries)
         if equity < 0:
             excluded.append((book.uid, equity))
             continue
+        if tiers is not None:
+            he = haircut_summary(entries, price_list, tiers).equity
+            if he < 0:
+                haircut_excluded.append((book.uid, he))
+                continue
         users[book.uid] = entries
-    snapshot = Snapshot.from_users(symbols, [prices[s] for s in symbols], users)
+    snapshot = Snapshot.from_users(symbols, price_list, users)
     return BuildResult(
-        snapshot, books, snap_units, excluded, dict(prices), time.perf_counter() - t0
+        snapshot,
+        books,
+        snap_units,
+        excluded,
+        dict(prices),
+        time.perf_counter() - t0,
+        haircut_excluded,
+        tiers,
     )
 
 
@@ -386,6 +418,7 @@ def reconcile(book: UserBook, units: dict[str, int], prices: dict[str, int]) -> 
 def write_report(result: BuildResult, path: str | os.PathLike) -> int:
     """Write the reconciliation CSV atomically; return the number of mismatching users."""
     excluded = {u for u, _ in result.excluded}
+    haircut = dict(result.haircut_excluded)
     bad = 0
     with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
@@ -395,5 +428,10 @@ def write_report(result: BuildResult, path: str | os.PathLike) -> int:
             bad += not ok
             if book.uid in excluded:
                 rows[-1][-1] += "; excluded: negative net equity"
+            elif book.uid in haircut:
+                short = format_decimal(-haircut[book.uid], 18)  # 1e-16 USD x percent
+                rows[-1][-1] += (
+                    f"; excluded: collateral after haircuts is {short} USD short of the debt"
+                )
             w.writerows(rows)
     return bad

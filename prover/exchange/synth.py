@@ -10,6 +10,10 @@
   their other holdings. Every user's net equity is >= 0, checked exactly.
 * ``synth_accounts(users, assets, seed, path)``: ACCOUNTS.jsonl with wallets, cross and
   isolated margin (both modes), derivatives and loans, for the build -> prove demo.
+  ``borrowers=k`` adds k whales who borrowed USDT against large BTC or ETH collateral
+  and withdrew it, sized around the tier bounds of docs/haircuts-example.csv: some are
+  covered after haircuts, some only at full prices (the dummy-user pattern that
+  ``snapshot build --haircuts`` reports and leaves out).
 
 Random magnitudes are drawn with floating point (it is only randomness); every stored
 amount and price is an integer and all checks on them are exact.
@@ -157,8 +161,40 @@ def _coin_amount(rng, usd: float, price: int) -> int:
     return max(1, int(usd * 1e16 / price))
 
 
+BORROWERS: list[tuple[str, int, int]] = [
+    # (collateral asset, collateral USD, debt USD) against the example tier tables
+    ("BTC", 45_000_000, 44_000_000),  # 100% to $30M, 98% to $50M: $44.7M covers $44M
+    ("BTC", 45_000_000, 44_850_000),  # $44.7M does not cover $44.85M: left out
+    ("ETH", 25_000_000, 24_500_000),  # 100% to $20M, 97% above: $24.85M covers
+    ("BTC", 3_000_000_000, 1_500_000_000),  # above the last bound ($2.5B): counts $1.2471B
+    ("BTC", 20_000_000, 19_000_000),  # first tier only
+    ("ETH", 60_000_000, 50_000_000),  # three ETH tiers: $58M covers $50M
+]
+
+
+def _borrower(k: int, symbol: str, collateral_usd: int, debt_usd: int, pmap: dict) -> dict:
+    coll = collateral_usd * 10**16 // pmap[symbol]  # 1e-8 coin, rounded down
+    debt = debt_usd * 10**16 // pmap["USDT"]
+    return {
+        "uid": f"whale{k:02d}",
+        "loans": [
+            {
+                "collateral_asset": symbol,
+                "collateral": _fmt(coll),
+                "loan_asset": "USDT",
+                "debt": _fmt(debt),
+            }
+        ],
+    }
+
+
 def synth_accounts(
-    users: int, assets: int, seed: int, path: str | os.PathLike, progress: bool = False
+    users: int,
+    assets: int,
+    seed: int,
+    path: str | os.PathLike,
+    progress: bool = False,
+    borrowers: int = 0,
 ) -> tuple[list[str], list[int]]:
     """Write ACCOUNTS.jsonl (atomically) and return (symbols, prices).
 
@@ -187,6 +223,11 @@ def synth_accounts(
             else:  # pragma: no cover - attempt 2 has wallets only
                 raise AssertionError("could not draw a solvent account")
             f.write(json.dumps(acct, separators=(",", ":")) + "\n")
+        if borrowers and assets >= 3:
+            for k in range(borrowers):
+                symbol, coll, debt = BORROWERS[k % len(BORROWERS)]
+                acct = _borrower(k, symbol, coll, debt, pmap)
+                f.write(json.dumps(acct, separators=(",", ":")) + "\n")
     return symbols, prices
 
 
