@@ -79,12 +79,9 @@ def solvent_snapshot(users: int, seed: int, path: Path, prices_path: Path) -> No
 
 
 def dev_srs_dir(log_n: int) -> Path:
-    from zkpor.prover.setup.srs import dev_srs
+    from benches.prove import cached_dev_srs
 
-    folder = Path(tempfile.gettempdir()) / f"zkpor-dev-srs-{log_n}"
-    if not (folder / "vk.json").exists():
-        dev_srs(log_n, folder, seed="bench")
-    return folder
+    return cached_dev_srs(log_n)
 
 
 def run_variant(python: str, cwd: Path, data: Path, log_n: int, tiers: bool) -> dict[str, Any]:

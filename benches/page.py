@@ -23,12 +23,11 @@ from pathlib import Path
 import click
 
 from benches import browser
-from benches.prove import machine_info
+from benches.prove import cached_dev_srs, machine_info
 from zkpor.prover.argument.publish import PrivateFolder
 from zkpor.prover.cli.page import build_site, serve_site
 from zkpor.prover.cli.prove import prove_snapshot
 from zkpor.prover.exchange.synth import synth_snapshot
-from zkpor.prover.setup.srs import dev_srs
 from zkpor.verifier.public import load_public
 
 
@@ -56,9 +55,7 @@ def bench_page(
         work = Path(tmp)
         if public is None:
             snapshot = synth_snapshot(users, assets, entries_per_user, seed=3)
-            srs = Path(tempfile.gettempdir()) / "zkpor-dev-srs-16"
-            if not (srs / "vk.json").exists():
-                dev_srs(16, srs, seed="bench")
+            srs = cached_dev_srs(16)
             prove_snapshot(snapshot, srs, work / "out", "bench-page", quiet=True)
             public, uid = work / "out" / "public", snapshot.uids[len(snapshot.uids) // 2]
             inclusion = work / f"inclusion-{uid}.json"

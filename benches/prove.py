@@ -45,6 +45,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cached_dev_srs(log_n: int) -> Path:
+    """A development SRS for N = 2^log_n, made once per machine in the temp folder (every
+    benchmark shares it)."""
+    srs_dir = Path(tempfile.gettempdir()) / f"zkpor-dev-srs-{log_n}"
+    if not (srs_dir / "vk.json").exists():
+        dev_srs(log_n, srs_dir, seed="bench")
+    return srs_dir
+
+
 def run_prove_bench(
     users: int, entries_per_user: int, assets: int, srs_dir: Path | None, seed: int = 1
 ) -> dict[str, Any]:
@@ -54,10 +63,7 @@ def run_prove_bench(
     n = domain_size(rows)
     with tempfile.TemporaryDirectory(prefix="zkpor-bench-") as tmp:
         work = Path(tmp)
-        if srs_dir is None:
-            srs_dir = Path(tempfile.gettempdir()) / f"zkpor-dev-srs-{n.bit_length() - 1}"
-            if not (srs_dir / "vk.json").exists():
-                dev_srs(n.bit_length() - 1, srs_dir, seed="bench")
+        srs_dir = srs_dir or cached_dev_srs(n.bit_length() - 1)
         start = time.perf_counter()
         bundle = prove_snapshot(snapshot, srs_dir, work / "out", "bench", quiet=True)
         prove_s = time.perf_counter() - start
@@ -97,10 +103,7 @@ def run_sharded_bench(
     n = domain_size(per_shard * (entries_per_user + 1) + max(1000, per_shard // 100))  # + dummies
     with tempfile.TemporaryDirectory(prefix="zkpor-bench-") as tmp:
         work = Path(tmp)
-        if srs_dir is None:
-            srs_dir = Path(tempfile.gettempdir()) / f"zkpor-dev-srs-{n.bit_length() - 1}"
-            if not (srs_dir / "vk.json").exists():
-                dev_srs(n.bit_length() - 1, srs_dir, seed="bench")
+        srs_dir = srs_dir or cached_dev_srs(n.bit_length() - 1)
         start = time.perf_counter()
         specs = plan_shards(snapshot, shard_users, work / "out", srs_dir, "bench", "2026-01-01T00:00:00Z")
         plan_s = time.perf_counter() - start

@@ -31,7 +31,6 @@ from zkpor.prover.cli.page import (
     PageError,
     build_site,
     find_web,
-    published_names,
     serve_site,
 )
 from zkpor.verifier.cli import main as verify_main
@@ -102,7 +101,7 @@ def work(dev_srs_dir, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa
 
 
 def public_files(public: Path) -> tuple[list[str], list[bytes]]:
-    names = published_names(load_public(public))
+    names = load_public(public).names()
     return names, [(public / name).read_bytes() for name in names]
 
 

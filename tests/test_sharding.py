@@ -191,7 +191,7 @@ def test_base_install_verifier_checks_a_sharded_folder(sharded: Path) -> None:
 
 
 def test_resume_keeps_finished_shards(sharded: Path, dev_srs_dir, tmp_path: Path) -> None:  # noqa: ANN001
-    snapshot = read_snapshot_parquet_from_csv(sharded)
+    snapshot = load_csv_snapshot(sharded)
     out = tmp_path / "out"
     specs = plan_shards(snapshot, 6, out, dev_srs_dir(16), "resume-1", "2026-12-01T00:00:00Z", 0)
     prove_shard(specs[0])  # an interrupted run finished shard 0 only
@@ -209,7 +209,7 @@ def test_resume_keeps_finished_shards(sharded: Path, dev_srs_dir, tmp_path: Path
     _check(out / "public")
 
 
-def read_snapshot_parquet_from_csv(sharded: Path) -> Snapshot:
+def load_csv_snapshot(sharded: Path) -> Snapshot:
     from zkpor.prover.exchange.ingest import load_prices, load_snapshot
 
     return load_snapshot(sharded / "snap.csv", load_prices(sharded / "prices.csv"))
@@ -310,7 +310,7 @@ def test_edited_digest_or_root_is_rejected(sharded: Path, tmp_path: Path) -> Non
 def test_one_fingerprint_in_two_shards_is_rejected(sharded: Path, dev_srs_dir, tmp_path: Path) -> None:  # noqa: ANN001
     """A dishonest prover gives shard 1's padding row the mask of shard 0's: both shard
     proofs are valid, and the same leaf stands in two shards."""
-    snapshot = read_snapshot_parquet_from_csv(sharded)
+    snapshot = load_csv_snapshot(sharded)
     out = tmp_path / "dup"
     srs_dir = dev_srs_dir(16)
     specs = plan_shards(snapshot, 6, out, srs_dir, "dup-1", "2026-12-01T00:00:00Z", 0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 from json import JSONDecodeError, JSONDecoder
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,9 @@ def _int_hook(text: str) -> int:
         raise _Refused(str(exc)) from None
 
 
-def _float_hook(text: str) -> float:
-    return float(_number_text(text))
+def _fraction_hook(text: str) -> Decimal:
+    """A JSON number with a fraction or exponent, kept exact (no field accepts one)."""
+    return Decimal(_number_text(text))
 
 
 def _constant_hook(text: str) -> Any:
@@ -119,7 +121,7 @@ def _decoder(exact_numbers: bool) -> JSONDecoder:
         )
     return JSONDecoder(
         parse_int=_int_hook,
-        parse_float=_float_hook,
+        parse_float=_fraction_hook,
         parse_constant=_constant_hook,
         object_pairs_hook=_pairs_hook,
     )

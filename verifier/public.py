@@ -179,6 +179,10 @@ class PublicFolder:
     own_key: bool
     """The auditor supplied the key (``--srs``) rather than taking the published one."""
 
+    def names(self) -> list[str]:
+        """The folder's files a verifier reads, as relative paths."""
+        return [*proof_names(), VK]
+
     def verify(self) -> Verified:
         """The proof's algebra only; :meth:`check` adds the trust decision."""
         return verify(self.statement, self.fingerprints, self.proof, self.vk)
@@ -188,18 +192,27 @@ class PublicFolder:
         return Checked(self.verify(), origin, self.vk.insecure, self.digest)
 
 
+def proof_names(base: str = "") -> tuple[str, str, str]:
+    """The three published files of one proof (a whole snapshot's, or shard ``base``'s)."""
+    return base + STATEMENT, base + PROOF, base + FINGERPRINTS
+
+
 def _one_proof(
     files: Files, base: str, statement_bytes: bytes, statement: Statement | None = None
-) -> tuple[Statement, bytes, Proof]:
-    """Parse statement (unless given), proof and fingerprints of one proof under ``base``."""
+) -> tuple[Statement, bytes, Proof, bytes]:
+    """Parse statement (unless given), proof and fingerprints of one proof under ``base``;
+    the last item is the proof's published digest (each file is read once)."""
+    st_name, proof_name, fps_name = proof_names(base)
     if statement is None:
-        statement = Statement.loads(statement_bytes, files.label(base + STATEMENT))
+        statement = Statement.loads(statement_bytes, files.label(st_name))
     statement.check()  # bounds n_u before fingerprints.bin is sized against it
+    proof_bytes = files.read(proof_name, PROOF_MAX_BYTES)
     try:
-        proof = Proof.from_bytes(files.read(base + PROOF, PROOF_MAX_BYTES))
+        proof = Proof.from_bytes(proof_bytes)
     except VerificationError as exc:
-        raise VerificationError(f"{files.label(base + PROOF)}: {exc}") from None
-    return statement, _read_fingerprints(files, base + FINGERPRINTS, statement.n_u), proof
+        raise VerificationError(f"{files.label(proof_name)}: {exc}") from None
+    fps = _read_fingerprints(files, fps_name, statement.n_u)
+    return statement, fps, proof, published_digest(statement_bytes, proof_bytes, fps)
 
 
 # -- a sharded snapshot ---------------------------------------------------------------
@@ -213,15 +226,19 @@ class ShardedFolder:
     own_key: bool
     files: Files
 
+    def names(self) -> list[str]:
+        """The folder's files a verifier reads, as relative paths."""
+        shards = [n for i in range(len(self.top.shards)) for n in proof_names(f"{SHARDS}/{i}/")]
+        return [STATEMENT, VK, *shards]
+
     def shard(self, index: int) -> tuple[Statement, bytes, Proof, bytes]:
         """Shard ``index``'s (statement, fingerprint bytes, proof, published digest)."""
         base = f"{SHARDS}/{index}/"
         st_bytes = self.files.read(base + STATEMENT, STATEMENT_MAX_BYTES)
         try:
-            statement, fps, proof = _one_proof(self.files, base, st_bytes)
+            statement, fps, proof, digest = _one_proof(self.files, base, st_bytes)
         except VerificationError as exc:
             raise VerificationError(f"shard {index}: {exc}") from None
-        digest = published_digest(st_bytes, self.files.read(base + PROOF, PROOF_MAX_BYTES), fps)
         if digest != self.top.shards[index].digest:
             raise VerificationError(f"shard {index}: files do not match the digest in the top statement")
         return statement, fps, proof, digest
@@ -261,8 +278,7 @@ def parse_folder(
         parsed = Statement.from_json(data)
     except MalformedInput as exc:
         raise MalformedInput(f"{name}: {exc}") from None
-    parsed, fps, proof = _one_proof(files, "", statement, parsed)
-    digest = published_digest(statement, files.read(PROOF, PROOF_MAX_BYTES), fps)
+    parsed, fps, proof, digest = _one_proof(files, "", statement, parsed)
     return PublicFolder(parsed, proof, fps, vk, digest, own_key)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import json
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
@@ -240,14 +240,10 @@ class VerifiedSharded:
     shards: tuple[Verified, ...]
 
 
-def _ascending_merge(lists: Sequence[Sequence[int]]) -> Iterator[int]:
-    return heapq.merge(*lists)
-
-
 def check_disjoint(fingerprint_lists: Sequence[Sequence[int]]) -> None:
     """No fingerprint in two shards (each list is already strictly ascending)."""
     previous = None
-    for value in _ascending_merge(fingerprint_lists):
+    for value in heapq.merge(*fingerprint_lists):
         if value == previous:
             raise VerificationError("a fingerprint appears in two shards")
         previous = value

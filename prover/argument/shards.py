@@ -20,6 +20,7 @@ import json
 import os
 import resource
 import shutil
+import socket
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -146,8 +147,6 @@ def is_finished(spec: ShardSpec) -> bool:
 
 def prove_shard(spec: ShardSpec) -> ShardResult:
     """Prove one shard from its spec (runs on a worker); its folder appears whole or not at all."""
-    import socket
-
     start = time.perf_counter()
     snapshot = read_snapshot_parquet(spec.input)
     srs = SRS.load(spec.srs)

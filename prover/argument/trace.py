@@ -204,21 +204,30 @@ def build_trace(
     m_t[:n_assets] = np.bincount(listed, minlength=n_assets)[:n_assets]
     cols.update(m_r=m_r, m_t=m_t)
 
+    trace = _new_trace(snapshot, snapshot_id, lay, n, cols, summary_row, eq=fr_zeros(n))
+    trace.eq = running_equity(cols)
+    return trace
+
+
+def _new_trace(
+    snapshot: Snapshot, snapshot_id: str, lay: _Layout, n: int, cols: dict[str, np.ndarray],
+    summary_row: np.ndarray, **circuit_fields: object,
+) -> Trace:  # fmt: skip
+    """The Trace both builders return: the snapshot's data, the masks and salts drawn for
+    its layout, and ``circuit_fields`` (eq for V1; circuit, tiers, fields, tier_row for TIERED)."""
     mask, salts = _masks(snapshot, snapshot_id, lay)
-    trace = Trace(
+    return Trace(
         n=n,
         symbols=list(snapshot.symbols),
         prices=[int(x) for x in snapshot.prices],
         totals=snapshot.totals(),
         cols=cols,
         mask=mask,
-        eq=fr_zeros(n),
         uids=list(snapshot.uids),
         salts=salts,
         summary_row=summary_row,
+        **circuit_fields,  # type: ignore[arg-type]
     )
-    trace.eq = running_equity(cols)
-    return trace
 
 
 @dataclass
@@ -437,23 +446,10 @@ def _build_tiered(
         column[entry_mask] = column_t[row_gi[entry_mask]]
         fields[name] = column
 
-    mask, salts = _masks(snapshot, snapshot_id, lay)
-    trace = Trace(
-        n=n,
-        symbols=list(snapshot.symbols),
-        prices=[int(x) for x in snapshot.prices],
-        totals=snapshot.totals(),
-        cols=cols,
-        mask=mask,
-        eq=fr_zeros(0),
-        uids=list(snapshot.uids),
-        salts=salts,
-        summary_row=summary_row,
-        circuit=TIERED,
-        tiers=tiers,
-        fields=fields,
-        tier_row=row_gi,
-    )
+    trace = _new_trace(
+        snapshot, snapshot_id, lay, n, cols, summary_row,
+        eq=fr_zeros(0), circuit=TIERED, tiers=tiers, fields=fields, tier_row=row_gi,
+    )  # fmt: skip
     fields["hq"] = running_haircut(trace)
     return trace
 

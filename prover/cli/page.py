@@ -39,12 +39,8 @@ import zkpor.verifier
 from zkpor.prover.atomic import atomic_dir
 from zkpor.verifier.errors import InputError, VerificationError
 from zkpor.verifier.public import (
-    FINGERPRINTS,
-    PROOF,
-    SHARDS,
     STATEMENT,
     VK,
-    PublicFolder,
     ShardedFolder,
     load_public,
 )
@@ -59,13 +55,6 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
     "package.json",  # name, version and licence (MPL-2.0) of the runtime shipped
 )
-def published_names(folder: PublicFolder | ShardedFolder) -> list[str]:
-    """The files of a published folder the page fetches, as relative paths."""
-    if isinstance(folder, ShardedFolder):
-        shards = [f"{SHARDS}/{i}/{n}" for i in range(len(folder.top.shards))
-                  for n in (STATEMENT, PROOF, FINGERPRINTS)]  # fmt: skip
-        return [STATEMENT, VK, *shards]
-    return [STATEMENT, PROOF, FINGERPRINTS, VK]
 CSP = (
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
     "connect-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
@@ -177,7 +166,7 @@ def build_site(
         folder = load_public(public)
     except (VerificationError, InputError) as exc:
         raise PageError(str(exc)) from None
-    names = published_names(folder)
+    names = folder.names()
     statement = folder.top if isinstance(folder, ShardedFolder) else folder.statement
     archives = [py_ecc_archive(), zkpor_archive()]
     with atomic_dir(out) as stage:
