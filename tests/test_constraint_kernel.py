@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from zkpor.circuits.expr import IntBackend, evaluate
@@ -36,6 +37,25 @@ def test_kernel_matches_python_evaluation(circuit: Circuit) -> None:
             want = (want + alpha_k * evaluate(expr, backend, column, challenges.__getitem__)) % R
             alpha_k = alpha_k * challenges["alpha"] % R
         assert got[row] == want, row
+
+
+def test_kernel_reads_previous_rows_where_told() -> None:
+    """With evaluations in bit-reversed order and prev_rows mapping to the previous point,
+    the kernel gives the natural-order result in bit-reversed order."""
+    from zkpor.prover.arith.ntt import bitrev_indices, bitrev_permute
+
+    rng = random.Random(12)
+    n = 64
+    names = constraint_columns(V1)
+    evals = {name: fr_from_ints([rng.randrange(R) for _ in range(n)]) for name in names}
+    challenges = {k: rng.randrange(R) for k in ("beta", "eta", "gamma", "alpha", "sigma_over_n")}
+    natural = constraint_sum(evals, challenges, V1)
+    rows = bitrev_indices(n)
+    permuted = {name: bitrev_permute(v) for name, v in evals.items()}
+    got = constraint_sum(permuted, challenges, V1, rows[(rows - 1) % n])
+    assert (got == bitrev_permute(natural)).all()
+    with pytest.raises(ValueError):
+        constraint_sum(evals, challenges, V1, np.zeros(n, dtype=np.int32))
 
 
 def test_kernel_reads_every_constrained_column() -> None:

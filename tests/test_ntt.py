@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 
 from zkpor.prover.arith.field import fr_from_ints, fr_to_ints
-from zkpor.prover.arith.ntt import coset_intt, coset_ntt, intt, ntt
+from zkpor.prover.arith.ntt import (
+    bitrev_indices,
+    bitrev_permute,
+    coset_intt,
+    coset_ntt,
+    dif,
+    dit,
+    intt,
+    ntt,
+)
 from zkpor.verifier.field import R, root_of_unity
 
 
@@ -76,3 +85,68 @@ def test_bad_sizes() -> None:
         ntt(fr_from_ints([1, 2, 3]))
     with pytest.raises(ValueError):
         intt(fr_from_ints([]))
+
+
+def _rev(i: int, k: int) -> int:
+    return int(format(i, f"0{k}b")[::-1], 2) if k else 0
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3, 5, 8, 9])
+def test_dif_folds_shifts_and_leaves_bit_reversed_order(k: int) -> None:
+    """dif(f, n, g)[rev(i)] = c0 f(g w^i) for f with up to 2n coefficients (and fewer)."""
+    n = 1 << k
+    rng = random.Random(100 + k)
+    w = root_of_unity(n)
+    for length in {n, n + min(n, 3), max(1, n // 2), 2 * n}:
+        cs = [rng.randrange(R) for _ in range(length)]
+        cs[-1] = R - 1
+        for g, c0, inverse in ((1, 1, False), (5, 1, False), (7, 3, False), (5, 1, True)):
+            root = pow(w, -1, R) if inverse else w
+            got = fr_to_ints(dif(fr_from_ints(cs), n, inverse=inverse, c0=c0, g=g))
+            want = [c0 * _eval(cs, g * pow(root, i, R) % R) % R for i in range(n)]
+            assert [got[_rev(i, k)] for i in range(n)] == want, (length, g, inverse)
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 4, 7, 10])
+def test_dit_inverts_dif_with_fused_scaling(k: int) -> None:
+    """dit(dif(f)) with inverse roots, 1/n and g^-i returns f; dit's input is overwritten."""
+    n = 1 << k
+    rng = random.Random(200 + k)
+    cs = [rng.randrange(R) for _ in range(n)]
+    for g in (1, 5, R - 2):
+        values = dif(fr_from_ints(cs), n, g=g)
+        out = dit(values, inverse=True, c0=pow(n, -1, R), g=pow(g, -1, R))
+        assert out is values
+        assert fr_to_ints(out) == cs
+    # forward dit from bit-reversed order equals the natural-order transform
+    assert (dit(bitrev_permute(fr_from_ints(cs))) == ntt(fr_from_ints(cs))).all()
+    with pytest.raises(ValueError):
+        dit(fr_from_ints(cs)[::-1] if n > 1 else np.zeros((3, 4), dtype=np.uint64))
+
+
+def test_bitrev_indices_is_an_involution() -> None:
+    for k in (0, 1, 4, 11):
+        idx = bitrev_indices(1 << k)
+        assert [int(x) for x in idx] == [_rev(i, k) for i in range(1 << k)]
+        assert (idx[idx] == np.arange(1 << k)).all()
+    a = fr_from_ints(list(range(16)))
+    assert fr_to_ints(bitrev_permute(a)) == [_rev(i, 4) for i in range(16)]
+
+
+def test_four_step_at_2_17_against_horner() -> None:
+    """An odd log size (R = 2C) and a size with several column groups, spot-checked."""
+    n = 1 << 17
+    rng = np.random.default_rng(7)
+    std = rng.integers(0, 2**64, size=(n + 3, 4), dtype=np.uint64)
+    std[:, 3] >>= 3
+    from zkpor.prover.arith.field import fr_from_standard
+
+    a = fr_from_standard(std)
+    cs = fr_to_ints(a)
+    w = root_of_unity(n)
+    got = dif(a, n, g=5)
+    for i in (0, 1, 2, 1000, n // 2 + 1, n - 1):
+        assert fr_to_ints(got[_rev(i, 17) : _rev(i, 17) + 1]) == [_eval(cs, 5 * pow(w, i, R) % R)]
+    back = dit(got, inverse=True, c0=pow(n, -1, R), g=pow(5, -1, R))
+    folded = [(c + pow(5, n, R) * e) % R for c, e in zip(cs[:3], cs[n:], strict=True)] + cs[3:n]
+    assert fr_to_ints(back) == folded

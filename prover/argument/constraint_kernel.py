@@ -34,10 +34,10 @@ from zkpor.prover.arith.mont import load, madd, mmul, msub, store
 
 
 @njit(cache=True, parallel=True)
-def constraint_sum(cols, consts, out, start, n, m):
+def constraint_sum(cols, consts, out, prev_rows, m):
     for i in prange(out.shape[0]):
-        row = start + i
-        prev = row - 1 if row > 0 else n - 1
+        row = i
+        prev = prev_rows[i]
 '''
 
 
@@ -165,9 +165,17 @@ def constraint_columns(circuit: Circuit = V1) -> list[str]:
 
 
 def constraint_sum(
-    evals: dict[str, np.ndarray], challenges: dict[str, int], circuit: Circuit = V1
+    evals: dict[str, np.ndarray],
+    challenges: dict[str, int],
+    circuit: Circuit = V1,
+    prev_rows: np.ndarray | None = None,
 ) -> np.ndarray:
-    """sum_k alpha^k C_k at every row of a coset (shifted values read at row - 1, cyclically)."""
+    """sum_k alpha^k C_k at every position of a coset's evaluations.
+
+    Shifted columns are read at ``prev_rows[i]`` for position i: by default i - 1
+    (cyclically, natural order); the quotient passes the positions of the previous
+    points when its evaluations are in bit-reversed order.
+    """
     source = _source(circuit)
     alpha = challenges["alpha"]
     consts = []
@@ -181,6 +189,10 @@ def constraint_sum(
     table = np.array([FR_C.mont_tuple(c) for c in consts], dtype=np.uint64).reshape(-1, 4)
     cols = tuple(np.ascontiguousarray(evals[name]) for name in source.columns)
     n = len(cols[0])
+    if prev_rows is None:
+        prev_rows = np.roll(np.arange(n, dtype=np.int64), 1)
+    if prev_rows.shape != (n,) or prev_rows.dtype != np.int64:
+        raise ValueError(f"prev_rows must be {n} int64 positions")
     out = np.empty((n, 4), dtype=np.uint64)
-    _load_kernel(circuit)(cols, table, out, 0, n, FR_C.m)
+    _load_kernel(circuit)(cols, table, out, prev_rows, FR_C.m)
     return out

@@ -13,20 +13,9 @@ import numpy as np
 
 from zkpor.circuits.solvency import COSET_SHIFT, QUOTIENT_PIECES, V1, Circuit, quotient_degree_bound
 from zkpor.prover.argument.constraint_kernel import constraint_columns, constraint_sum
-from zkpor.prover.arith.field import fr_add, fr_mul_int, fr_zeros
-from zkpor.prover.arith.ntt import coset_intt, coset_ntt
+from zkpor.prover.arith.field import fr_add, fr_mul_int
+from zkpor.prover.arith.ntt import bitrev_indices, dif, dit
 from zkpor.verifier.field import R, inv, root_of_unity
-
-
-def fold(coeffs: np.ndarray, shift_n: int, n: int) -> np.ndarray:
-    """Coefficients of f mod (X^N - shift^N): equal values on the coset shift * H_N."""
-    out = np.array(coeffs[:n], dtype=np.uint64)
-    if len(out) < n:
-        out = np.concatenate([out, fr_zeros(n - len(out))])
-    extra = coeffs[n:]
-    if len(extra):
-        out[: len(extra)] = fr_add(out[: len(extra)], fr_mul_int(extra, shift_n))
-    return out
 
 
 def _inverse_vandermonde(ks: list[int]) -> list[list[int]]:
@@ -57,17 +46,23 @@ def compute_quotient(
     T = T_0 + X^N T_1 + X^2N T_2 with deg T_i < N. On a coset shift * H_N, X^N is the
     constant k = shift^N, so interpolating T's values there gives U = T_0 + k T_1 + k^2 T_2;
     three cosets (shifts 5 omega_4N^c, c = 0, 1, 2; distinct k) determine T_0, T_1, T_2.
+
+    Evaluations stay in bit-reversed order from the forward transform (:func:`dif`, which
+    also folds and shifts) through the constraint kernel to the inverse one (:func:`dit`,
+    which also divides by N, by Z_H = k - 1 and unshifts): no reordering pass.
     """
     omega_4n = root_of_unity(4 * n)
     names = constraint_columns(circuit)
+    rows = bitrev_indices(n)
+    prev_rows = rows[(rows - 1) % n]
     us, ks = [], []
     for c in range(QUOTIENT_PIECES):
         shift = COSET_SHIFT * pow(omega_4n, c, R) % R
         k = pow(shift, n, R)
-        evals = {name: coset_ntt(fold(coeffs[name], k, n), shift) for name in names}
-        values = fr_mul_int(constraint_sum(evals, challenges, circuit), inv(k - 1))
+        evals = {name: dif(coeffs[name], n, g=shift) for name in names}
+        values = constraint_sum(evals, challenges, circuit, prev_rows)
         del evals
-        us.append(coset_intt(values, shift))
+        us.append(dit(values, inverse=True, c0=inv(n * (k - 1) % R), g=inv(shift)))
         ks.append(k)
     m_inv = _inverse_vandermonde(ks)
     pieces = []

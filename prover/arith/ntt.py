@@ -1,14 +1,17 @@
-"""Number-theoretic transforms over F_r (radix-2, numba, parallel).
+"""Number-theoretic transforms over F_r (four-step, numba, parallel).
 
 Conventions (PROTOCOL.md section 2): omega_N = 5^((r-1)/N); ``ntt(f)[i] = f(omega_N^i)``
 in natural order, ``coset_ntt(f, g)[i] = f(g * omega_N^i)``. Sizes N = 2^k, k <= 28.
 
-Implementation: an out-of-place bit-reversal copy (fused with the coset scaling and,
-for the inverse, the 1/N factor), then an in-place decimation-in-time pass. The first
-``_BLOCK_LOG`` levels run block by block inside the cache (blocks spread over threads),
-the remaining levels split their butterflies over threads. One twiddle table
-[omega_M^j, j < M/2] for the largest size M used so far serves every N <= M (stride
-M/N) and the inverse too (omega^-j = -omega^(M/2 - j)).
+Implementation: the four-step algorithm. The array is C rows of R contiguous elements
+(N = R * C, R = 2^ceil(k/2)): C-point transforms down the columns (gathered a few
+columns at a time into a small buffer), a twiddle multiplication by omega_N^(n1 * k2),
+and R-point transforms along the rows, every sub-transform in cache with one small
+twiddle table. The decimation-in-frequency form (:func:`dif`) takes natural order to
+bit-reversed order, the decimation-in-time form (:func:`dit`) bit-reversed order to
+natural, so a forward transform followed by an inverse one needs no reordering (the
+quotient works that way). The column pass also applies a coset scaling c0 * g^i (and,
+for :func:`dif`, folds coefficients beyond N), so these cost no pass of their own.
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ from zkpor.verifier.field import TWO_ADICITY, R, root_of_unity
 
 _M = FR_C.m
 _ONE = FR_C.one
-_BLOCK_LOG = 11  # 2^11 elements * 32 bytes = 64 KiB per cache block
-_CH = 1024  # butterflies (or elements) per parallel chunk
+_GROUP = 4  # columns gathered together (4 elements = 128 contiguous bytes per row)
+_CH = 1024  # elements per parallel chunk of the bit-reversal copy
 
 
 @njit(cache=True)
-def _bitrev(i, logn):  # type: ignore[no-untyped-def]
+def bitrev(i, logn):  # type: ignore[no-untyped-def]
+    """The logn-bit reversal of i."""
     x = np.uint64(i)
     x = ((x >> np.uint64(1)) & np.uint64(0x5555555555555555)) | (
         (x & np.uint64(0x5555555555555555)) << np.uint64(1)
@@ -51,158 +55,262 @@ def _bitrev(i, logn):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, parallel=True)
-def _k_bitrev_copy(src, dst, logn, c0, g, scale):  # type: ignore[no-untyped-def]
-    """dst[rev(i)] = src[i] * c0 * g^i (when scale), else a plain permuted copy."""
-    n = src.shape[0]
-    cc = load(c0, 0)
-    gg = load(g, 0)
-    nch = (n + _CH - 1) // _CH
-    for c in prange(nch):
-        lo = c * _CH
-        hi = min(n, lo + _CH)
-        if scale:
-            cur = mmul(cc, mpow_u64(gg, np.uint64(lo), _ONE, _M), _M)
-            for i in range(lo, hi):
-                store(dst, _bitrev(i, logn), mmul(load(src, i), cur, _M))
-                cur = mmul(cur, gg, _M)
-        else:
-            for i in range(lo, hi):
-                store(dst, _bitrev(i, logn), load(src, i))
+def _k_bitrev_copy(src, dst, logn):  # type: ignore[no-untyped-def]
+    """dst[rev(i)] = src[i]."""
+    n = dst.shape[0]
+    for c in prange((n + _CH - 1) // _CH):
+        for i in range(c * _CH, min(n, (c + 1) * _CH)):
+            store(dst, bitrev(i, logn), load(src, i))
 
 
 @njit(cache=True, parallel=True)
-def _k_scale_powers(a, c0, g):  # type: ignore[no-untyped-def]
-    """a[i] *= c0 * g^i in place."""
-    n = a.shape[0]
-    cc = load(c0, 0)
-    gg = load(g, 0)
-    nch = (n + _CH - 1) // _CH
-    for c in prange(nch):
-        lo = c * _CH
-        hi = min(n, lo + _CH)
-        cur = mmul(cc, mpow_u64(gg, np.uint64(lo), _ONE, _M), _M)
-        for i in range(lo, hi):
-            store(a, i, mmul(load(a, i), cur, _M))
-            cur = mmul(cur, gg, _M)
+def _k_bitrev_indices(out, logn):  # type: ignore[no-untyped-def]
+    for i in prange(out.shape[0]):
+        out[i] = bitrev(i, logn)
+
+
+def bitrev_indices(n: int) -> np.ndarray:
+    """[bitrev(i) for i < n] as int64 (n a power of two): the index held at position i of a
+    bit-reversed array, and the position of index i (the permutation is an involution)."""
+    out = np.empty(n, dtype=np.int64)
+    _k_bitrev_indices(out, _size(n))
+    return out
 
 
 @njit(cache=True)
-def _butterfly(a, i0, i1, tw, j, tstride, thalf, inv):  # type: ignore[no-untyped-def]
-    """DIT butterfly (a0, a1) <- (a0 + w a1, a0 - w a1), w = omega^(+-j*tstride)."""
-    u = load(a, i0)
-    v = load(a, i1)
-    if j == 0:
-        store(a, i0, madd(u, v, _M))
-        store(a, i1, msub(u, v, _M))
-    elif not inv:
-        t = mmul_inline(v, load(tw, j * tstride), _M)
-        store(a, i0, madd(u, t, _M))
-        store(a, i1, msub(u, t, _M))
-    else:  # omega^-k = -omega^(M/2 - k)
-        t = mmul_inline(v, load(tw, thalf - j * tstride), _M)
-        store(a, i0, msub(u, t, _M))
-        store(a, i1, madd(u, t, _M))
+def _sub_dif(a, off, logs, tw, tlog):  # type: ignore[no-untyped-def]
+    """In-place DIF of a[off : off + 2^logs], natural to bit-reversed order.
+
+    ``tw`` holds omega_M^j for j < M/2, M = 2^tlog >= 2^logs (forward or inverse roots).
+    """
+    size = 1 << logs
+    for s in range(logs, 0, -1):
+        half = 1 << (s - 1)
+        tstride = 1 << (tlog - s)
+        for base in range(off, off + size, 2 * half):
+            u = load(a, base)
+            v = load(a, base + half)
+            store(a, base, madd(u, v, _M))
+            store(a, base + half, msub(u, v, _M))
+            for j in range(1, half):
+                u = load(a, base + j)
+                v = load(a, base + j + half)
+                store(a, base + j, madd(u, v, _M))
+                store(a, base + j + half, mmul_inline(msub(u, v, _M), load(tw, j * tstride), _M))
+
+
+@njit(cache=True)
+def _sub_dit(a, off, logs, tw, tlog):  # type: ignore[no-untyped-def]
+    """In-place DIT of a[off : off + 2^logs], bit-reversed to natural order."""
+    size = 1 << logs
+    for s in range(1, logs + 1):
+        half = 1 << (s - 1)
+        tstride = 1 << (tlog - s)
+        for base in range(off, off + size, 2 * half):
+            u = load(a, base)
+            v = load(a, base + half)
+            store(a, base, madd(u, v, _M))
+            store(a, base + half, msub(u, v, _M))
+            for j in range(1, half):
+                u = load(a, base + j)
+                t = mmul_inline(load(a, base + j + half), load(tw, j * tstride), _M)
+                store(a, base + j, madd(u, t, _M))
+                store(a, base + j + half, msub(u, t, _M))
+
+
+@njit(cache=True)
+def _twist(loc, off, logc, w):  # type: ignore[no-untyped-def]
+    """loc[off + rev(k)] *= w^k for k < 2^logc (the four-step twiddles of one column)."""
+    cur = w
+    for k in range(1, 1 << logc):
+        p = off + bitrev(k, logc)
+        store(loc, p, mmul_inline(load(loc, p), cur, _M))
+        cur = mmul_inline(cur, w, _M)
 
 
 @njit(cache=True, parallel=True)
-def _k_ntt_core(a, tw, logn, tlog, inv):  # type: ignore[no-untyped-def]
-    """In-place DIT NTT of the bit-reversed array a (size 2^logn), table for 2^tlog."""
+def _k_dif(src, dst, logn, logr, tw, tlog, wn, kf, c0, g, scale):  # type: ignore[no-untyped-def]
+    """dst = DIF of (src folded mod X^N - kf, scaled by c0 * g^i): natural -> bit-reversed.
+
+    src may be longer than N = 2^logn: src[N + i] * kf is added to src[i].
+    """
     n = 1 << logn
-    thalf = 1 << (tlog - 1)
-    blog = min(logn, _BLOCK_LOG)
-    bsz = 1 << blog
-    for blk in prange(n >> blog):
-        base = blk * bsz
-        for s in range(1, blog + 1):
-            half = 1 << (s - 1)
-            tstride = 1 << (tlog - s)
-            for g in range(0, bsz, 2 * half):
-                for j in range(half):
-                    i0 = base + g + j
-                    _butterfly(a, i0, i0 + half, tw, j, tstride, thalf, inv)
-    nbf = n >> 1
-    nch = (nbf + _CH - 1) // _CH
-    for s in range(blog + 1, logn + 1):
-        half = 1 << (s - 1)
-        tstride = 1 << (tlog - s)
-        for c in prange(nch):
-            for t in range(c * _CH, min(nbf, (c + 1) * _CH)):
-                j = t & (half - 1)
-                i0 = ((t >> (s - 1)) << s) + j
-                _butterfly(a, i0, i0 + half, tw, j, tstride, thalf, inv)
+    rr = 1 << logr
+    logc = logn - logr
+    cc = 1 << logc
+    extra = src.shape[0] - n
+    grp = min(_GROUP, rr)
+    w1 = load(wn, 0)
+    kk = load(kf, 0)
+    c00 = load(c0, 0)
+    gg = load(g, 0)
+    g_r = mpow_u64(gg, np.uint64(rr), _ONE, _M)
+    for blk in prange(rr // grp):
+        loc = np.empty((grp * cc, 4), dtype=np.uint64)
+        for q in range(grp):
+            n1 = blk * grp + q
+            cur = mmul(c00, mpow_u64(gg, np.uint64(n1), _ONE, _M), _M)
+            for n2 in range(cc):
+                idx = n1 + rr * n2
+                x = load(src, idx)
+                if idx < extra:
+                    x = madd(x, mmul(kk, load(src, n + idx), _M), _M)
+                if scale:
+                    x = mmul_inline(x, cur, _M)
+                    cur = mmul_inline(cur, g_r, _M)
+                store(loc, q * cc + n2, x)
+            _sub_dif(loc, q * cc, logc, tw, tlog)
+            if n1:
+                _twist(loc, q * cc, logc, mpow_u64(w1, np.uint64(n1), _ONE, _M))
+        for p2 in range(cc):
+            for q in range(grp):
+                store(dst, blk * grp + q + rr * p2, load(loc, q * cc + p2))
+    for p2 in prange(cc):
+        _sub_dif(dst, rr * p2, logr, tw, tlog)
 
 
-_TABLE: dict[str, np.ndarray] = {}
+@njit(cache=True, parallel=True)
+def _k_dit(a, logn, logr, tw, tlog, wn, c0, g, scale):  # type: ignore[no-untyped-def]
+    """In place: a (bit-reversed) -> its DIT transform (natural), scaled by c0 * g^i."""
+    rr = 1 << logr
+    logc = logn - logr
+    cc = 1 << logc
+    grp = min(_GROUP, rr)
+    w1 = load(wn, 0)
+    c00 = load(c0, 0)
+    gg = load(g, 0)
+    g_r = mpow_u64(gg, np.uint64(rr), _ONE, _M)
+    for p2 in prange(cc):
+        _sub_dit(a, rr * p2, logr, tw, tlog)
+    for blk in prange(rr // grp):
+        loc = np.empty((grp * cc, 4), dtype=np.uint64)
+        for p2 in range(cc):
+            for q in range(grp):
+                store(loc, q * cc + p2, load(a, blk * grp + q + rr * p2))
+        for q in range(grp):
+            n1 = blk * grp + q
+            if n1:
+                _twist(loc, q * cc, logc, mpow_u64(w1, np.uint64(n1), _ONE, _M))
+            _sub_dit(loc, q * cc, logc, tw, tlog)
+            cur = mmul(c00, mpow_u64(gg, np.uint64(n1), _ONE, _M), _M)
+            for n2 in range(cc):
+                x = load(loc, q * cc + n2)
+                if scale:
+                    x = mmul_inline(x, cur, _M)
+                    cur = mmul_inline(cur, g_r, _M)
+                store(a, n1 + rr * n2, x)
 
 
-def _twiddles(logn: int) -> tuple[np.ndarray, int]:
-    """(table of omega_M^j for j < M/2, log M) with M >= 2^logn, M >= 2."""
-    tab = _TABLE.get("tw")
-    need = max(logn, 1)
-    if tab is None or tab.shape[0] * 2 < (1 << need):
-        m = 1 << need
-        tab = FR.powers(root_of_unity(m), m // 2)
-        tab.setflags(write=False)
-        _TABLE["tw"] = tab
-    return tab, (tab.shape[0] * 2).bit_length() - 1
+_TABLES: dict[tuple[int, bool], np.ndarray] = {}
+
+
+def _sub_table(tlog: int, inverse: bool) -> np.ndarray:
+    """omega_M^(+-j) for j < M/2, M = 2^tlog (at most 2^14 entries: sub-transforms only)."""
+    key = (tlog, inverse)
+    if key not in _TABLES:
+        m = 1 << tlog
+        root = root_of_unity(m)
+        table = FR.powers(pow(root, -1, R) if inverse else root, max(m // 2, 1))
+        table.setflags(write=False)
+        _TABLES[key] = table
+    return _TABLES[key]
 
 
 def clear_twiddle_cache() -> None:
-    """Drop the cached twiddle table (it takes 16 * M bytes for the largest size M)."""
-    _TABLE.clear()
+    """Drop the cached sub-transform twiddle tables."""
+    _TABLES.clear()
 
 
-def _check_len(a: np.ndarray) -> tuple[np.ndarray, int]:
-    a2, single = _as2d(a)
-    n = a2.shape[0]
-    if single or n == 0 or n & (n - 1) or n > 1 << TWO_ADICITY:
+def _size(n: int) -> int:
+    if n == 0 or n & (n - 1) or n > 1 << TWO_ADICITY:
         raise ValueError(f"NTT size must be a power of two <= 2^{TWO_ADICITY}, got {n}")
-    return a2, n.bit_length() - 1
+    return n.bit_length() - 1
 
 
-def _transform(a: np.ndarray, inv: bool, c0: int, g: int) -> np.ndarray:
-    a2, logn = _check_len(a)
+def _params(logn: int, inverse: bool) -> tuple[int, np.ndarray, int, np.ndarray]:
+    logr = (logn + 1) // 2
+    tlog = max(logr, 1)
+    root = root_of_unity(1 << logn)
+    wn = FR.from_int(pow(root, -1, R) if inverse else root).reshape(1, 4)
+    return logr, _sub_table(tlog, inverse), tlog, wn
+
+
+def _fr1(x: int) -> np.ndarray:
+    return FR.from_int(x % R).reshape(1, 4)
+
+
+def dif(src: np.ndarray, n: int, inverse: bool = False, c0: int = 1, g: int = 1) -> np.ndarray:
+    """c0 * f(g * omega_n^i) at position bitrev(i), for f = sum src[j] X^j of at most 2n
+    coefficients (those beyond n are folded in: X^n = g^n on the coset). ``inverse``
+    uses omega_n^-1 instead of omega_n."""
+    a, single = _as2d(src)
+    logn = _size(n)
+    if single or a.shape[0] > 2 * n:
+        raise ValueError(f"dif takes at most 2n coefficients, got {a.shape[0]} for n = {n}")
+    if a.shape[0] < n:
+        a = np.concatenate([a, np.zeros((n - a.shape[0], 4), dtype=np.uint64)])
+    logr, tw, tlog, wn = _params(logn, inverse)
+    out = np.empty((n, 4), dtype=np.uint64)
+    scale = not (c0 % R == 1 and g % R == 1)
+    kf = _fr1(pow(g, n, R))
+    _k_dif(np.ascontiguousarray(a), out, logn, logr, tw, tlog, wn, kf, _fr1(c0), _fr1(g), scale)
+    return out
+
+
+def dit(a: np.ndarray, inverse: bool = False, c0: int = 1, g: int = 1) -> np.ndarray:
+    """In place: a in bit-reversed order -> (its transform)_i * c0 * g^i, natural order."""
+    a2 = a
+    if a2.dtype != np.uint64 or a2.ndim != 2 or a2.shape[1] != 4 or not a2.flags.c_contiguous:
+        raise ValueError("dit works in place on a contiguous (n, 4) uint64 array")
+    logn = _size(a2.shape[0])
+    logr, tw, tlog, wn = _params(logn, inverse)
+    scale = not (c0 % R == 1 and g % R == 1)
+    _k_dit(a2, logn, logr, tw, tlog, wn, _fr1(c0), _fr1(g), scale)
+    return a2
+
+
+def bitrev_permute(a: np.ndarray) -> np.ndarray:
+    """A copy of a with element i at position bitrev(i) (its own inverse)."""
+    a2, single = _as2d(a)
+    if single:
+        raise ValueError("bitrev_permute takes an (n, 4) array")
+    logn = _size(a2.shape[0])
     out = np.empty_like(a2)
-    scale = not (c0 == 1 and g == 1)
-    _k_bitrev_copy(
-        a2, out, logn, FR.from_int(c0).reshape(1, 4), FR.from_int(g).reshape(1, 4), scale
-    )
-    if logn:
-        tw, tlog = _twiddles(logn)
-        _k_ntt_core(out, tw, logn, tlog, inv)
+    _k_bitrev_copy(np.ascontiguousarray(a2), out, logn)
     return out
 
 
 def ntt(coeffs: np.ndarray) -> np.ndarray:
     """Evaluations f(omega_N^i), i < N, of f = sum coeffs[i] X^i (N = len(coeffs))."""
-    return _transform(coeffs, False, 1, 1)
+    return dit(bitrev_permute(coeffs))
 
 
 def intt(evals: np.ndarray) -> np.ndarray:
     """Coefficients of the polynomial of degree < N with f(omega_N^i) = evals[i]."""
-    n = np.asarray(evals).shape[0]
-    return _transform(evals, True, pow(n, -1, R), 1)
+    out = bitrev_permute(evals)
+    return dit(out, inverse=True, c0=pow(out.shape[0], -1, R))
 
 
 def coset_ntt(coeffs: np.ndarray, shift: int) -> np.ndarray:
     """Evaluations f(shift * omega_N^i), i < N."""
-    return _transform(coeffs, False, 1, shift % R)
+    return bitrev_permute(dif(coeffs, np.asarray(coeffs).shape[0], g=shift))
 
 
 def coset_intt(evals: np.ndarray, shift: int) -> np.ndarray:
     """Coefficients of f with f(shift * omega_N^i) = evals[i]."""
-    n = np.asarray(evals).shape[0]
-    out = _transform(evals, True, pow(n, -1, R), 1)
-    s = shift % R
-    if s != 1:
-        _k_scale_powers(out, FR.from_int(1).reshape(1, 4), FR.from_int(pow(s, -1, R)).reshape(1, 4))
-    return out
+    out = bitrev_permute(evals)
+    return dit(out, inverse=True, c0=pow(out.shape[0], -1, R), g=pow(shift, -1, R))
 
 
 __all__ = [
+    "bitrev",
+    "bitrev_indices",
+    "bitrev_permute",
     "clear_twiddle_cache",
     "coset_intt",
     "coset_ntt",
+    "dif",
+    "dit",
     "intt",
     "ntt",
 ]
