@@ -177,3 +177,40 @@ def test_final_exponentiation_matches_py_ecc() -> None:
             multiply(G2, rng.randrange(R)), multiply(G1, rng.randrange(R)), final_exponentiate=False
         )
         assert final_exponentiation(f) == final_exponentiate(f)
+
+
+def test_combine_streams_and_matches_horner() -> None:
+    """combine takes a generator (one polynomial in memory at a time), any lengths."""
+    from zkpor.prover.arith.field import fr_to_ints
+    from zkpor.prover.setup.kzg import combine
+
+    rng = random.Random(3)
+    polys = [[rng.randrange(R) for _ in range(m)] for m in (5, 9, 1, 9, 7)]
+    v = rng.randrange(R)
+    want = [0] * 9
+    for k, f in enumerate(polys):
+        for i, c in enumerate(f):
+            want[i] = (want[i] + pow(v, k, R) * c) % R
+    assert fr_to_ints(combine((fr_from_ints(f) for f in polys), v)) == want
+    with pytest.raises(ValueError):
+        combine(iter([]), v)
+
+
+def test_spilled_polys_round_trip() -> None:
+    from pathlib import Path
+
+    from zkpor.prover.argument.spill import SpilledPolys
+
+    store = SpilledPolys()
+    a = np.arange(40, dtype=np.uint64).reshape(10, 4)
+    store["a"] = a
+    store["b"] = a[:3]
+    store["a"] = a[::-1]  # overwrite keeps one file
+    assert (store["a"] == a[::-1]).all() and (store["b"] == a[:3]).all()
+    assert list(store) == ["a", "b"] and len(store) == 2
+    folder = Path(store._dir.name)
+    assert len(list(folder.iterdir())) == 2
+    with pytest.raises(ValueError):
+        store["c"] = np.zeros(4, dtype=np.uint64)
+    store.close()
+    assert not folder.exists()

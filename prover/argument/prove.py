@@ -17,6 +17,7 @@ from zkpor.circuits.expr import Expr
 from zkpor.circuits.expr import evaluate as evaluate_expr
 from zkpor.circuits.solvency import QUOTIENT_NAMES, RANGE_SIZE, quotient_degree_bound
 from zkpor.prover.argument.quotient import compute_quotient, quotient_is_low_degree
+from zkpor.prover.argument.spill import SpilledPolys
 from zkpor.prover.argument.trace import Trace
 from zkpor.prover.arith.field import (
     fr_add,
@@ -36,8 +37,8 @@ from zkpor.prover.arith.ntt import intt
 from zkpor.prover.arith.prefix import cumsum, segmented_cumsum
 from zkpor.prover.setup.kzg import (
     SRS,
+    add_blinders,
     blind,
-    blinded_coeffs,
     commit_coeffs,
     commit_evals,
     commit_evals_small,
@@ -144,7 +145,8 @@ class SolvencyProver:
         self.srs, self.trace, self.progress = srs, trace, progress
         self.snapshot_id, self.snapshot_time = snapshot_id, snapshot_time
         self.shard = shard
-        self.coeffs: dict[str, np.ndarray] = {}
+        self.coeffs = SpilledPolys()
+        """Coefficients of every committed and public polynomial, parked on disk."""
         self.commitments: dict[str, bytes] = {}
         self.timings: dict[str, float] = {}
 
@@ -175,7 +177,10 @@ class SolvencyProver:
         self.commitments[name] = point_bytes(blind(self.srs, base, blinders))
         self._timed("msm_s", start)
         start = time.perf_counter()
-        self.coeffs[name] = blinded_coeffs(intt(values), blinders, self.trace.n)
+        n = self.trace.n
+        coeffs = np.zeros((n + len(blinders), 4), dtype=np.uint64)
+        intt(values, out=coeffs[:n])
+        self.coeffs[name] = add_blinders(coeffs, blinders, n)
         self._timed("ntt_s", start)
 
     def _on_h(self, name: str) -> np.ndarray:
@@ -254,17 +259,20 @@ class SolvencyProver:
         self.on_h |= helpers
         s_sum = evaluate_on_h(circuit.grand_sum, self._on_h, ch)
         self.on_h.clear()
+        del helpers, rpow, fp, v_entry, rpow_v, s_fr, rho_table
         steps = fr_add_int(s_sum, (R - sigma_n) % R)
+        del s_sum
         steps[0] = 0
         self._timed("trace_s", start)
         self._commit("g", cumsum(steps))
+        del steps
         ch |= commit_round(transcript, 4, self.commitments, circuit=circuit)
 
         self.progress("round 5: quotient")
         start = time.perf_counter()
-        polys = dict(self.coeffs)
-        polys.update(self._public_coeffs(ch))
-        t_coeffs = compute_quotient(polys, n, ch | {"sigma_over_n": sigma_n}, circuit)
+        for name, coeffs in self._public_coeffs(ch).items():
+            self.coeffs[name] = coeffs
+        t_coeffs = compute_quotient(self.coeffs, n, ch | {"sigma_over_n": sigma_n}, circuit)
         self._timed("quotient_s", start)
         if self.strict and not quotient_is_low_degree(t_coeffs, n):
             raise ProverError("the witness breaks a constraint: the quotient is not a polynomial")
@@ -275,10 +283,12 @@ class SolvencyProver:
             [fr_add_int(pieces[1][:1], R - b1), pieces[1][1:], fr_from_ints([b2])]
         )
         pieces[2] = np.concatenate([fr_add_int(pieces[2][:1], R - b2), pieces[2][1:]])
+        del t_coeffs
         start = time.perf_counter()
         for name, piece in zip(QUOTIENT_NAMES, pieces, strict=True):
             self.coeffs[name] = piece
             self.commitments[name] = point_bytes(commit_coeffs(self.srs, piece))
+        del pieces, piece
         self._timed("msm_s", start)
         ch |= commit_round(transcript, 5, self.commitments)
 
@@ -287,12 +297,19 @@ class SolvencyProver:
         zeta = ch["zeta"]
         zeta_prev = previous_point(zeta, n)
         at_zeta, at_prev = circuit.opened_at_zeta, circuit.opened_at_zeta_prev
-        evals = {name: evaluate(self.coeffs[name], zeta) for name in at_zeta}
-        evals_prev = {name: evaluate(self.coeffs[name], zeta_prev) for name in at_prev}
+        evals, evals_prev = {}, {}
+        for name in at_zeta:
+            coeffs = self.coeffs[name]
+            evals[name] = evaluate(coeffs, zeta)
+            if name in at_prev:
+                evals_prev[name] = evaluate(coeffs, zeta_prev)
+        del coeffs
+        evals_prev = {name: evals_prev[name] for name in at_prev}
         v = evaluation_round(transcript, evals, evals_prev, circuit)
-        w_zeta = point_bytes(open_batch(self.srs, [self.coeffs[k] for k in at_zeta], zeta, v))
-        w_prev = point_bytes(open_batch(self.srs, [self.coeffs[k] for k in at_prev], zeta_prev, v))
+        w_zeta = point_bytes(open_batch(self.srs, (self.coeffs[k] for k in at_zeta), zeta, v))
+        w_prev = point_bytes(open_batch(self.srs, (self.coeffs[k] for k in at_prev), zeta_prev, v))
         opening_round(transcript, w_zeta, w_prev)
+        self.coeffs.close()
         self._timed("open_s", start)
 
         proof = Proof(dict(self.commitments), evals, evals_prev, w_zeta, w_prev, circuit.version)

@@ -9,6 +9,8 @@ evaluations on the whole 4N coset at once) by the fused kernel of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from zkpor.circuits.solvency import COSET_SHIFT, QUOTIENT_PIECES, V1, Circuit, quotient_degree_bound
@@ -39,7 +41,7 @@ def _inverse_vandermonde(ks: list[int]) -> list[list[int]]:
 
 
 def compute_quotient(
-    coeffs: dict[str, np.ndarray], n: int, challenges: dict[str, int], circuit: Circuit = V1
+    coeffs: Mapping[str, np.ndarray], n: int, challenges: dict[str, int], circuit: Circuit = V1
 ) -> np.ndarray:
     """Coefficients of T, length 3N (beyond the degree bound they vanish iff C_k hold on H).
 

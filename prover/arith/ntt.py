@@ -269,14 +269,17 @@ def dit(a: np.ndarray, inverse: bool = False, c0: int = 1, g: int = 1) -> np.nda
     return a2
 
 
-def bitrev_permute(a: np.ndarray) -> np.ndarray:
-    """A copy of a with element i at position bitrev(i) (its own inverse)."""
+def bitrev_permute(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """A copy of a (into ``out`` if given) with element i at position bitrev(i)."""
     a2, single = _as2d(a)
     if single:
         raise ValueError("bitrev_permute takes an (n, 4) array")
     logn = _size(a2.shape[0])
-    out = np.empty_like(a2)
-    _k_bitrev_copy(np.ascontiguousarray(a2), out, logn)
+    if out is None:
+        out = np.empty_like(a2)
+    elif out.shape != a2.shape or out.dtype != np.uint64 or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a contiguous {a2.shape} uint64 array")
+    _k_bitrev_copy(a2, out, logn)
     return out
 
 
@@ -285,9 +288,10 @@ def ntt(coeffs: np.ndarray) -> np.ndarray:
     return dit(bitrev_permute(coeffs))
 
 
-def intt(evals: np.ndarray) -> np.ndarray:
-    """Coefficients of the polynomial of degree < N with f(omega_N^i) = evals[i]."""
-    out = bitrev_permute(evals)
+def intt(evals: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Coefficients of the polynomial of degree < N with f(omega_N^i) = evals[i] (written
+    into ``out`` if given, e.g. the head of a longer buffer)."""
+    out = bitrev_permute(evals, out)
     return dit(out, inverse=True, c0=pow(out.shape[0], -1, R))
 
 

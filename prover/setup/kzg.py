@@ -10,7 +10,7 @@ Field vectors are helper-1's (n, 4) uint64 Montgomery arrays (prover/fields.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -105,27 +105,44 @@ def blind(srs: SRS, commitment: Point, blinders: Sequence[int]) -> Point:
 def blinded_coeffs(coeffs: np.ndarray, blinders: Sequence[int], n: int) -> np.ndarray:
     """Coefficients of f + Z_H(X) * sum_k b_k X^k, Z_H = X^n - 1 (length n + len(blinders))."""
     a = _vector(coeffs, "coefficients", n)
-    k = len(blinders)
-    out = np.zeros((n + k, 4), dtype=np.uint64)
+    out = np.zeros((n + len(blinders), 4), dtype=np.uint64)
     out[: len(a)] = a
+    return add_blinders(out, blinders, n)
+
+
+def add_blinders(coeffs: np.ndarray, blinders: Sequence[int], n: int) -> np.ndarray:
+    """In place: coefficients of f (degree < n, length n + k) become f + Z_H * sum b_k X^k."""
+    k = len(blinders)
+    if coeffs.shape != (n + k, 4) or coeffs.dtype != np.uint64:
+        raise ValueError(f"blinding {k} coefficients needs an ({n + k}, 4) uint64 buffer")
+    if any(not 0 <= b < R for b in blinders):
+        raise ValueError("blinding coefficients must be field elements below r")
     if k:
-        if any(not 0 <= b < R for b in blinders):
-            raise ValueError("blinding coefficients must be field elements below r")
-        out[n:] = fr_add(out[n:], fr_from_ints(list(blinders)))
-        out[:k] = fr_add(out[:k], fr_from_ints([(R - b) % R for b in blinders]))
-    return out
+        coeffs[n:] = fr_add(coeffs[n:], fr_from_ints(list(blinders)))
+        coeffs[:k] = fr_add(coeffs[:k], fr_from_ints([(R - b) % R for b in blinders]))
+    return coeffs
 
 
-def combine(coeff_list: Sequence[np.ndarray], v: int) -> np.ndarray:
-    """sum_k v^k f_k as one coefficient vector (Horner in v; shorter inputs zero-padded)."""
-    if not coeff_list:
-        raise ValueError("nothing to combine")
-    m = max(len(f) for f in coeff_list)
-    acc = np.zeros((m, 4), dtype=np.uint64)
-    for f in reversed(coeff_list):
+def combine(coeff_list: Iterable[np.ndarray], v: int) -> np.ndarray:
+    """sum_k v^k f_k as one coefficient vector (shorter inputs zero-padded).
+
+    The polynomials are taken one at a time, so ``coeff_list`` may be a generator that
+    reads each from storage: only the sum and one input are in memory at once.
+    """
+    acc: np.ndarray | None = None
+    vk = 1
+    for f in coeff_list:
         f = np.ascontiguousarray(f, dtype=np.uint64)
-        acc = fr_mul_int(acc, v % R)
-        acc[: len(f)] = fr_add(acc[: len(f)], f)
+        term = f.copy() if vk == 1 else fr_mul_int(f, vk)
+        if acc is None:
+            acc = term
+        else:
+            if len(term) > len(acc):
+                acc, term = term, acc
+            acc[: len(term)] = fr_add(acc[: len(term)], term)
+        vk = vk * v % R
+    if acc is None:
+        raise ValueError("nothing to combine")
     return acc
 
 
@@ -134,7 +151,7 @@ def evaluate(coeffs: np.ndarray, z: int) -> int:
     return int(fr_eval_poly(np.ascontiguousarray(coeffs, dtype=np.uint64), z % R))
 
 
-def open_batch(srs: SRS, coeff_list: Sequence[np.ndarray], z: int, v: int) -> Point:
+def open_batch(srs: SRS, coeff_list: Iterable[np.ndarray], z: int, v: int) -> Point:
     """W = [(h(X) - h(z)) / (X - z)]_1 with h = sum_k v^k f_k (PLONK batching)."""
     h = combine(coeff_list, v)
     if len(h) > len(srs.monomial) + 1:
@@ -145,6 +162,7 @@ def open_batch(srs: SRS, coeff_list: Sequence[np.ndarray], z: int, v: int) -> Po
 
 __all__ = [
     "INFINITY",
+    "add_blinders",
     "SRS",
     "Point",
     "SetupError",
