@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from zkpor.circuits.expr import IntBackend, evaluate
 from zkpor.circuits.solvency import TIERED, V1, Circuit
-from zkpor.prover.argument.constraint_kernel import constraint_columns, constraint_sum
+from zkpor.prover.argument.constraint_kernel import (
+    constraint_columns,
+    constraint_sum,
+    linear_columns,
+    linear_terms,
+)
 from zkpor.prover.arith.field import fr_from_ints, fr_to_ints
 from zkpor.verifier.field import R
+
+CHALLENGES = ("beta", "eta", "gamma", "alpha", "sigma_over_n")
 
 
 @pytest.mark.parametrize("circuit", [V1, TIERED], ids=lambda c: c.name)
@@ -19,12 +27,13 @@ def test_kernel_matches_python_evaluation(circuit: Circuit) -> None:
     rng = random.Random(11)
     n = 37
     names = constraint_columns(circuit)
-    values = {name: [rng.randrange(R) for _ in range(n)] for name in names}
+    linear = linear_terms(circuit, challenges := {k: rng.randrange(R) for k in CHALLENGES})
+    every = names + [name for name, _ in linear]
+    values = {name: [rng.randrange(R) for _ in range(n)] for name in every}
     values["s"][5] = 0
     values["s"][6] = 1
     values["l0"][3] = R - 1
-    challenges = {k: rng.randrange(R) for k in ("beta", "eta", "gamma", "alpha", "sigma_over_n")}
-    evals = {k: fr_from_ints(v) for k, v in values.items()}
+    evals = {k: fr_from_ints(v) for k, v in values.items() if k in names}
     got = fr_to_ints(constraint_sum(evals, challenges, circuit))
     backend = IntBackend(R)
     for row in (0, 1, 5, 6, n - 1):
@@ -36,6 +45,8 @@ def test_kernel_matches_python_evaluation(circuit: Circuit) -> None:
         for _, expr in circuit.constraints:
             want = (want + alpha_k * evaluate(expr, backend, column, challenges.__getitem__)) % R
             alpha_k = alpha_k * challenges["alpha"] % R
+        for (name, shifted), coef in linear.items():
+            want = (want - coef * column(name, shifted)) % R
         assert got[row] == want, row
 
 
@@ -48,7 +59,7 @@ def test_kernel_reads_previous_rows_where_told() -> None:
     n = 64
     names = constraint_columns(V1)
     evals = {name: fr_from_ints([rng.randrange(R) for _ in range(n)]) for name in names}
-    challenges = {k: rng.randrange(R) for k in ("beta", "eta", "gamma", "alpha", "sigma_over_n")}
+    challenges = {k: rng.randrange(R) for k in CHALLENGES}
     natural = constraint_sum(evals, challenges, V1)
     rows = bitrev_indices(n)
     permuted = {name: bitrev_permute(v) for name, v in evals.items()}
@@ -58,11 +69,28 @@ def test_kernel_reads_previous_rows_where_told() -> None:
         constraint_sum(evals, challenges, V1, np.zeros(n, dtype=np.int32))
 
 
-def test_kernel_reads_every_constrained_column() -> None:
+def test_kernel_reads_every_constrained_column_but_the_linear_ones() -> None:
     names = set(constraint_columns())
-    assert {"l0", "l7", "s", "eq", "fp", "g", "tab", "tT", "l_last", "mask"} <= names
-    tiered = set(constraint_columns(TIERED))
-    assert set(TIERED.column_names) | {"tab", "tT", "l_last"} == tiered
+    assert {"l0", "l7", "s", "eq", "fp", "tab", "tT", "l_last", "mask"} <= names
+    assert linear_columns(V1.constraints) == linear_columns(TIERED.constraints)
+    assert linear_columns(V1.constraints) == ("g", "m_r", "m_t")
+    for circuit in (V1, TIERED):
+        every = set(circuit.column_names) | {"tab", "tT", "l_last"}
+        assert set(constraint_columns(circuit)) | set(linear_columns(circuit.constraints)) == every
+        assert not set(constraint_columns(circuit)) & set(linear_columns(circuit.constraints))
+
+
+def test_linear_analysis_sees_products_of_columns() -> None:
+    """A column multiplied by another column (or by itself) is not linear; by a
+    challenge or a constant it is; the coefficients are read off exactly."""
+    from zkpor.circuits.expr import Chal, Col
+
+    x, y, z, w = Col("x"), Col("y"), Col("z"), Col("w")
+    constraints = (("a", 3 * x - Chal("beta") * y.prev + z * z), ("b", w * (y + 1) - x))
+    assert linear_columns(constraints) == ("x",)
+    circuit = replace(V1, constraints=(("a", 3 * x - Chal("beta") * y.prev + 5), ("b", y - x)))
+    terms = linear_terms(circuit, {"beta": 7, "alpha": 10})
+    assert terms == {("x", False): (3 - 10) % R, ("y", True): R - 7, ("y", False): 10}
 
 
 def test_kernel_cache_folder_is_private(tmp_path, monkeypatch) -> None:  # noqa: ANN001

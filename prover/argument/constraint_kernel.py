@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zkpor.circuits.expr import Add, Chal, Col, Const, Expr, Mul, Sub
+from zkpor.circuits.expr import Add, Chal, Col, Const, Expr, IntBackend, Mul, Sub, evaluate
 from zkpor.circuits.solvency import V1, Circuit
 from zkpor.prover.arith.mont import FR_C
 from zkpor.verifier.field import R
@@ -41,10 +41,84 @@ def constraint_sum(cols, consts, out, prev_rows, m):
 '''
 
 
-class KernelSource:
-    """Straight-line code for the constraint sum, with its column and constant tables."""
+def _columns_in(e: Expr, memo: dict[int, frozenset[str]]) -> frozenset[str]:
+    key = id(e)
+    if key not in memo:
+        if isinstance(e, Col):
+            memo[key] = frozenset([e.name])
+        elif isinstance(e, Add | Sub | Mul):
+            memo[key] = _columns_in(e.left, memo) | _columns_in(e.right, memo)
+        else:
+            memo[key] = frozenset()
+    return memo[key]
 
-    def __init__(self, constraints: tuple[tuple[str, Expr], ...]) -> None:
+
+def linear_columns(constraints: tuple[tuple[str, Expr], ...]) -> tuple[str, ...]:
+    """Columns that enter every constraint only linearly, with constant coefficients.
+
+    A column is non-linear as soon as some product has it on one side and any column
+    on the other. The rest (in V1: g, m_r, m_t) contribute a fixed linear combination
+    of polynomials to sum_k alpha^k C_k, which the quotient handles in coefficient form
+    (no coset evaluation).
+    """
+    memo: dict[int, frozenset[str]] = {}
+    every: set[str] = set()
+    nonlinear: set[str] = set()
+    seen: set[int] = set()
+
+    def walk(e: Expr) -> None:
+        if id(e) in seen:
+            return
+        seen.add(id(e))
+        if isinstance(e, Add | Sub | Mul):
+            if isinstance(e, Mul):
+                left, right = _columns_in(e.left, memo), _columns_in(e.right, memo)
+                if left and right:
+                    nonlinear.update(left | right)
+            walk(e.left)
+            walk(e.right)
+
+    for _, expr in constraints:
+        every.update(_columns_in(expr, memo))
+        walk(expr)
+    return tuple(sorted(every - nonlinear))
+
+
+def linear_terms(circuit: Circuit, challenges: dict[str, int]) -> dict[tuple[str, bool], int]:
+    """The coefficient of each linear column, unshifted and shifted, in sum_k alpha^k C_k."""
+    backend = IntBackend(R)
+    linear = set(linear_columns(circuit.constraints))
+
+    def total(one: tuple[str, bool] | None) -> int:
+        def column(name: str, shifted: bool) -> int:
+            return int((name, shifted) == one)
+
+        acc, alpha_k = 0, 1
+        for _, expr in circuit.constraints:
+            acc = (acc + alpha_k * evaluate(expr, backend, column, challenges.__getitem__)) % R
+            alpha_k = alpha_k * challenges["alpha"] % R
+        return acc
+
+    base = total(None)
+    terms = {}
+    for name in sorted(linear):
+        for shifted in (False, True):
+            coef = (total((name, shifted)) - base) % R
+            if coef:
+                terms[(name, shifted)] = coef
+    return terms
+
+
+class KernelSource:
+    """Straight-line code for the constraint sum, with its column and constant tables.
+
+    Columns in ``zero`` (the linear ones) read as 0: the kernel computes the rest.
+    """
+
+    def __init__(
+        self, constraints: tuple[tuple[str, Expr], ...], zero: frozenset[str] = frozenset()
+    ) -> None:
+        self.zero = zero
         self.columns: list[str] = []
         self.constants: list[int | str] = []
         self.lines: list[str] = []
@@ -66,6 +140,9 @@ class KernelSource:
     def _emit(self, e: Expr) -> str:
         key = id(e)
         if key in self._names:
+            return self._names[key]
+        if isinstance(e, Col) and e.name in self.zero:
+            self._names[key] = self._constant(0)
             return self._names[key]
         if isinstance(e, Col):
             if e.name not in self._col_index:
@@ -139,7 +216,8 @@ _KERNELS: dict[str, Callable[..., None]] = {}
 
 def _source(circuit: Circuit) -> KernelSource:
     if circuit.name not in _SOURCES:
-        _SOURCES[circuit.name] = KernelSource(circuit.constraints)
+        linear = frozenset(linear_columns(circuit.constraints))
+        _SOURCES[circuit.name] = KernelSource(circuit.constraints, linear)
     return _SOURCES[circuit.name]
 
 
@@ -160,7 +238,8 @@ def _load_kernel(circuit: Circuit = V1) -> Callable[..., None]:
 
 
 def constraint_columns(circuit: Circuit = V1) -> list[str]:
-    """Names of the polynomials the kernel reads, in the order it expects them."""
+    """Names of the polynomials the kernel reads, in the order it expects them (all but
+    the :func:`linear_columns`)."""
     return list(_source(circuit).columns)
 
 
@@ -170,7 +249,7 @@ def constraint_sum(
     circuit: Circuit = V1,
     prev_rows: np.ndarray | None = None,
 ) -> np.ndarray:
-    """sum_k alpha^k C_k at every position of a coset's evaluations.
+    """sum_k alpha^k C_k without its :func:`linear_terms`, at every position of a coset.
 
     Shifted columns are read at ``prev_rows[i]`` for position i: by default i - 1
     (cyclically, natural order); the quotient passes the positions of the previous

@@ -14,10 +14,39 @@ from collections.abc import Mapping
 import numpy as np
 
 from zkpor.circuits.solvency import COSET_SHIFT, QUOTIENT_PIECES, V1, Circuit, quotient_degree_bound
-from zkpor.prover.argument.constraint_kernel import constraint_columns, constraint_sum
-from zkpor.prover.arith.field import fr_add, fr_mul_int
+from zkpor.prover.argument.constraint_kernel import (
+    constraint_columns,
+    constraint_sum,
+    linear_terms,
+)
+from zkpor.prover.arith.field import fr_add, fr_mul, fr_mul_int, fr_powers
 from zkpor.prover.arith.ntt import bitrev_indices, dif, dit
 from zkpor.verifier.field import R, inv, root_of_unity
+
+
+def linear_part(
+    coeffs: Mapping[str, np.ndarray], terms: dict[tuple[str, bool], int], n: int
+) -> np.ndarray:
+    """Coefficients of L(X) = sum c * f(X) (or c * f(omega^-1 X) when shifted) over the
+    constraint sum's linear terms (at least N of them)."""
+    out = np.zeros((n, 4), dtype=np.uint64)
+    omega_inv = inv(root_of_unity(n))
+    for (name, shifted), coef in terms.items():
+        f = coeffs[name]
+        term = fr_mul(f, fr_powers(omega_inv, len(f), coef)) if shifted else fr_mul_int(f, coef)
+        if len(term) > len(out):
+            out, term = term, out
+        out[: len(term)] = fr_add(out[: len(term)], term)
+    return out
+
+
+def fold(coeffs: np.ndarray, k: int, n: int) -> np.ndarray:
+    """f mod (X^N - k): the polynomial of degree < N equal to f where X^N = k."""
+    out = np.array(coeffs[:n], dtype=np.uint64)
+    extra = coeffs[n:]
+    if len(extra):
+        out[: len(extra)] = fr_add(out[: len(extra)], fr_mul_int(extra, k))
+    return out
 
 
 def _inverse_vandermonde(ks: list[int]) -> list[list[int]]:
@@ -55,6 +84,7 @@ def compute_quotient(
     """
     omega_4n = root_of_unity(4 * n)
     names = constraint_columns(circuit)
+    linear = linear_part(coeffs, linear_terms(circuit, challenges), n)
     rows = bitrev_indices(n)
     prev_rows = rows[(rows - 1) % n]
     us, ks = [], []
@@ -64,7 +94,8 @@ def compute_quotient(
         evals = {name: dif(coeffs[name], n, g=shift) for name in names}
         values = constraint_sum(evals, challenges, circuit, prev_rows)
         del evals
-        us.append(dit(values, inverse=True, c0=inv(n * (k - 1) % R), g=inv(shift)))
+        u = dit(values, inverse=True, c0=inv(n * (k - 1) % R), g=inv(shift))
+        us.append(fr_add(u, fr_mul_int(fold(linear, k, n), inv(k - 1))))
         ks.append(k)
     m_inv = _inverse_vandermonde(ks)
     pieces = []
