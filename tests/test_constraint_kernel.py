@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from zkpor.circuits.expr import IntBackend, evaluate
@@ -15,6 +14,7 @@ from zkpor.prover.argument.constraint_kernel import (
     constraint_sum,
     linear_columns,
     linear_terms,
+    shifted_columns,
 )
 from zkpor.prover.arith.field import fr_from_ints, fr_to_ints
 from zkpor.verifier.field import R
@@ -50,9 +50,9 @@ def test_kernel_matches_python_evaluation(circuit: Circuit) -> None:
         assert got[row] == want, row
 
 
-def test_kernel_reads_previous_rows_where_told() -> None:
-    """With evaluations in bit-reversed order and prev_rows mapping to the previous point,
-    the kernel gives the natural-order result in bit-reversed order."""
+def test_kernel_reads_previous_values_where_told() -> None:
+    """With evaluations in bit-reversed order and the previous points' values given, the
+    kernel gives the natural-order result in bit-reversed order."""
     from zkpor.prover.arith.ntt import bitrev_indices, bitrev_permute
 
     rng = random.Random(12)
@@ -63,10 +63,12 @@ def test_kernel_reads_previous_rows_where_told() -> None:
     natural = constraint_sum(evals, challenges, V1)
     rows = bitrev_indices(n)
     permuted = {name: bitrev_permute(v) for name, v in evals.items()}
-    got = constraint_sum(permuted, challenges, V1, rows[(rows - 1) % n])
+    before = rows[(rows - 1) % n]
+    prev = {name: permuted[name][before] for name in shifted_columns(V1)}
+    got = constraint_sum(permuted, challenges, V1, prev)
     assert (got == bitrev_permute(natural)).all()
     with pytest.raises(ValueError):
-        constraint_sum(evals, challenges, V1, np.zeros(n, dtype=np.int32))
+        constraint_sum(evals, challenges, V1, {name: v[:-1] for name, v in prev.items()})
 
 
 def test_kernel_reads_every_constrained_column_but_the_linear_ones() -> None:

@@ -97,7 +97,7 @@ def test_dif_folds_shifts_and_leaves_bit_reversed_order(k: int) -> None:
     n = 1 << k
     rng = random.Random(100 + k)
     w = root_of_unity(n)
-    for length in {n, n + min(n, 3), max(1, n // 2), 2 * n}:
+    for length in {n, n + min(n, 3), max(1, n // 2), 2 * n, 3 * n + 1}:
         cs = [rng.randrange(R) for _ in range(length)]
         cs[-1] = R - 1
         for g, c0, inverse in ((1, 1, False), (5, 1, False), (7, 3, False), (5, 1, True)):

@@ -17,7 +17,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -34,10 +34,9 @@ from zkpor.prover.arith.mont import load, madd, mmul, msub, store
 
 
 @njit(cache=True, parallel=True)
-def constraint_sum(cols, consts, out, prev_rows, m):
+def constraint_sum(cols, prevs, consts, out, m):
     for i in prange(out.shape[0]):
         row = i
-        prev = prev_rows[i]
 '''
 
 
@@ -120,6 +119,8 @@ class KernelSource:
     ) -> None:
         self.zero = zero
         self.columns: list[str] = []
+        self.shifted: list[str] = []
+        """Columns also read at the previous point (from a second, aligned array)."""
         self.constants: list[int | str] = []
         self.lines: list[str] = []
         self._names: dict[int, str] = {}
@@ -144,13 +145,18 @@ class KernelSource:
         if isinstance(e, Col) and e.name in self.zero:
             self._names[key] = self._constant(0)
             return self._names[key]
-        if isinstance(e, Col):
+        if isinstance(e, Col) and e.shifted:
+            if e.name not in self.shifted:
+                self.shifted.append(e.name)
+            j = self.shifted.index(e.name)
+            name = f"p{j}"
+            line = f"{name} = load(prevs[{j}], row)"
+        elif isinstance(e, Col):
             if e.name not in self._col_index:
                 self._col_index[e.name] = len(self.columns)
                 self.columns.append(e.name)
-            row = "prev" if e.shifted else "row"
-            name = f"c{self._col_index[e.name]}_{row}"
-            line = f"{name} = load(cols[{self._col_index[e.name]}], {row})"
+            name = f"c{self._col_index[e.name]}"
+            line = f"{name} = load(cols[{self._col_index[e.name]}], row)"
         elif isinstance(e, Chal | Const):
             self._names[key] = self._constant(e.name if isinstance(e, Chal) else e.value % R)
             return self._names[key]
@@ -243,17 +249,21 @@ def constraint_columns(circuit: Circuit = V1) -> list[str]:
     return list(_source(circuit).columns)
 
 
+def shifted_columns(circuit: Circuit = V1) -> list[str]:
+    """Names of the polynomials the kernel also reads at the previous point."""
+    return list(_source(circuit).shifted)
+
+
 def constraint_sum(
-    evals: dict[str, np.ndarray],
+    evals: Mapping[str, np.ndarray],
     challenges: dict[str, int],
     circuit: Circuit = V1,
-    prev_rows: np.ndarray | None = None,
+    prev: Mapping[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """sum_k alpha^k C_k without its :func:`linear_terms`, at every position of a coset.
 
-    Shifted columns are read at ``prev_rows[i]`` for position i: by default i - 1
-    (cyclically, natural order); the quotient passes the positions of the previous
-    points when its evaluations are in bit-reversed order.
+    ``prev[name][i]`` is the value of a shifted column at the point before position i's
+    (default: ``evals[name][i - 1]``, cyclically, for evaluations in natural order).
     """
     source = _source(circuit)
     alpha = challenges["alpha"]
@@ -268,10 +278,11 @@ def constraint_sum(
     table = np.array([FR_C.mont_tuple(c) for c in consts], dtype=np.uint64).reshape(-1, 4)
     cols = tuple(np.ascontiguousarray(evals[name]) for name in source.columns)
     n = len(cols[0])
-    if prev_rows is None:
-        prev_rows = np.roll(np.arange(n, dtype=np.int64), 1)
-    if prev_rows.shape != (n,) or prev_rows.dtype != np.int64:
-        raise ValueError(f"prev_rows must be {n} int64 positions")
+    if prev is None:
+        prev = {name: np.roll(evals[name], 1, axis=0) for name in source.shifted}
+    prevs = tuple(np.ascontiguousarray(prev[name]) for name in source.shifted)
+    if any(a.shape != (n, 4) for a in cols + prevs):
+        raise ValueError(f"every column must hold {n} values")
     out = np.empty((n, 4), dtype=np.uint64)
-    _load_kernel(circuit)(cols, table, out, prev_rows, FR_C.m)
+    _load_kernel(circuit)(cols, prevs, table, out, FR_C.m)
     return out

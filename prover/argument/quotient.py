@@ -2,8 +2,8 @@
 
 T has fewer than 3N coefficients, so three of the four size-N cosets of 5 * H_4N
 (shifts 5 * omega_4N^c) determine it. On each, Z_H is the constant shift^N - 1, so the
-constraints are evaluated one size-N coset at a time (never every column's
-evaluations on the whole 4N coset at once) by the fused kernel of
+constraints are evaluated one size-N coset at a time, each in two halves (never
+every column's evaluations on a whole coset at once), by the fused kernel of
 :mod:`zkpor.prover.argument.constraint_kernel`.
 """
 
@@ -18,6 +18,7 @@ from zkpor.prover.argument.constraint_kernel import (
     constraint_columns,
     constraint_sum,
     linear_terms,
+    shifted_columns,
 )
 from zkpor.prover.arith.field import fr_add, fr_mul, fr_mul_int, fr_powers
 from zkpor.prover.arith.ntt import bitrev_indices, dif, dit
@@ -77,23 +78,15 @@ def compute_quotient(
     T = T_0 + X^N T_1 + X^2N T_2 with deg T_i < N. On a coset shift * H_N, X^N is the
     constant k = shift^N, so interpolating T's values there gives U = T_0 + k T_1 + k^2 T_2;
     three cosets (shifts 5 omega_4N^c, c = 0, 1, 2; distinct k) determine T_0, T_1, T_2.
-
-    Evaluations stay in bit-reversed order from the forward transform (:func:`dif`, which
-    also folds and shifts) through the constraint kernel to the inverse one (:func:`dit`,
-    which also divides by N, by Z_H = k - 1 and unshifts): no reordering pass.
+    The linear columns' share of U is added in coefficient form (:func:`linear_part`).
     """
     omega_4n = root_of_unity(4 * n)
-    names = constraint_columns(circuit)
     linear = linear_part(coeffs, linear_terms(circuit, challenges), n)
-    rows = bitrev_indices(n)
-    prev_rows = rows[(rows - 1) % n]
     us, ks = [], []
     for c in range(QUOTIENT_PIECES):
         shift = COSET_SHIFT * pow(omega_4n, c, R) % R
         k = pow(shift, n, R)
-        evals = {name: dif(coeffs[name], n, g=shift) for name in names}
-        values = constraint_sum(evals, challenges, circuit, prev_rows)
-        del evals
+        values = coset_constraint_sum(coeffs, n, shift, challenges, circuit)
         u = dit(values, inverse=True, c0=inv(n * (k - 1) % R), g=inv(shift))
         us.append(fr_add(u, fr_mul_int(fold(linear, k, n), inv(k - 1))))
         ks.append(k)
@@ -105,6 +98,43 @@ def compute_quotient(
             acc = fr_add(acc, fr_mul_int(u, coef))
         pieces.append(acc)
     return np.concatenate(pieces)
+
+
+def coset_constraint_sum(
+    coeffs: Mapping[str, np.ndarray],
+    n: int,
+    shift: int,
+    challenges: dict[str, int],
+    circuit: Circuit = V1,
+) -> np.ndarray:
+    """The kernel's constraint sum on the coset shift * H_N, in bit-reversed order.
+
+    The coset is computed in two halves, the points shift * omega^(j + 2m) for j = 0, 1
+    (each a coset of H_(N/2): a transform of half the size), so only half of every
+    column's values is in memory at once. The point before shift * omega^(1 + 2m) is in
+    half 0 at the same m; the one before shift * omega^(2m) is in half 1 at m - 1, so
+    the shifted columns of half 1 are computed first. Half j fills positions
+    [j N/2, (j + 1) N/2) of the bit-reversed result (the top bit of bitrev(j + 2m) is j).
+    """
+    half = n // 2
+    if half == 0:
+        raise ValueError("the quotient needs N >= 2")
+    names = constraint_columns(circuit)
+    shifted = shifted_columns(circuit)
+    shift_1 = shift * root_of_unity(n) % R
+    rows = bitrev_indices(half)
+    before = rows[(rows - 1) % half]  # position of m - 1, for the position of m
+    ahead = {name: dif(coeffs[name], half, g=shift_1) for name in shifted}
+    prev = {name: values[before] for name, values in ahead.items()}
+    out = np.empty((n, 4), dtype=np.uint64)
+    evals = {name: dif(coeffs[name], half, g=shift) for name in set(names) | set(shifted)}
+    out[:half] = constraint_sum(evals, challenges, circuit, prev)
+    prev = {name: evals[name] for name in shifted}
+    del evals
+    evals = {name: ahead.pop(name) if name in ahead else dif(coeffs[name], half, g=shift_1)
+             for name in names}  # fmt: skip
+    out[half:] = constraint_sum(evals, challenges, circuit, prev)
+    return out
 
 
 def quotient_is_low_degree(t_coeffs: np.ndarray, n: int) -> bool:

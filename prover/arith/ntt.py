@@ -129,19 +129,19 @@ def _twist(loc, off, logc, w):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, parallel=True)
-def _k_dif(src, dst, logn, logr, tw, tlog, wn, kf, c0, g, scale):  # type: ignore[no-untyped-def]
+def _k_dif(src, dst, logn, logr, tw, tlog, wn, kpow, c0, g, scale):  # type: ignore[no-untyped-def]
     """dst = DIF of (src folded mod X^N - kf, scaled by c0 * g^i): natural -> bit-reversed.
 
-    src may be longer than N = 2^logn: src[N + i] * kf is added to src[i].
+    src may be longer than N = 2^logn: src[t N + i] * kf^t is added to src[i]
+    (``kpow`` holds kf^t for every block t of src).
     """
     n = 1 << logn
     rr = 1 << logr
     logc = logn - logr
     cc = 1 << logc
-    extra = src.shape[0] - n
+    length = src.shape[0]
     grp = min(_GROUP, rr)
     w1 = load(wn, 0)
-    kk = load(kf, 0)
     c00 = load(c0, 0)
     gg = load(g, 0)
     g_r = mpow_u64(gg, np.uint64(rr), _ONE, _M)
@@ -153,8 +153,10 @@ def _k_dif(src, dst, logn, logr, tw, tlog, wn, kf, c0, g, scale):  # type: ignor
             for n2 in range(cc):
                 idx = n1 + rr * n2
                 x = load(src, idx)
-                if idx < extra:
-                    x = madd(x, mmul(kk, load(src, n + idx), _M), _M)
+                t = 1
+                while idx + t * n < length:
+                    x = madd(x, mmul_inline(load(kpow, t), load(src, idx + t * n), _M), _M)
+                    t += 1
                 if scale:
                     x = mmul_inline(x, cur, _M)
                     cur = mmul_inline(cur, g_r, _M)
@@ -240,20 +242,20 @@ def _fr1(x: int) -> np.ndarray:
 
 
 def dif(src: np.ndarray, n: int, inverse: bool = False, c0: int = 1, g: int = 1) -> np.ndarray:
-    """c0 * f(g * omega_n^i) at position bitrev(i), for f = sum src[j] X^j of at most 2n
-    coefficients (those beyond n are folded in: X^n = g^n on the coset). ``inverse``
-    uses omega_n^-1 instead of omega_n."""
+    """c0 * f(g * omega_n^i) at position bitrev(i), for f = sum src[j] X^j of any length
+    (coefficients beyond n are folded in: X^n = g^n on the coset). ``inverse`` uses
+    omega_n^-1 instead of omega_n."""
     a, single = _as2d(src)
     logn = _size(n)
-    if single or a.shape[0] > 2 * n:
-        raise ValueError(f"dif takes at most 2n coefficients, got {a.shape[0]} for n = {n}")
+    if single:
+        raise ValueError("dif takes an (n, 4) array")
     if a.shape[0] < n:
         a = np.concatenate([a, np.zeros((n - a.shape[0], 4), dtype=np.uint64)])
     logr, tw, tlog, wn = _params(logn, inverse)
     out = np.empty((n, 4), dtype=np.uint64)
     scale = not (c0 % R == 1 and g % R == 1)
-    kf = _fr1(pow(g, n, R))
-    _k_dif(np.ascontiguousarray(a), out, logn, logr, tw, tlog, wn, kf, _fr1(c0), _fr1(g), scale)
+    kpow = FR.powers(pow(g, n, R), -(-a.shape[0] // n))
+    _k_dif(a, out, logn, logr, tw, tlog, wn, kpow, _fr1(c0), _fr1(g), scale)
     return out
 
 

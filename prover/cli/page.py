@@ -108,7 +108,9 @@ def _sources(package: object, prefix: str) -> list[tuple[str, Path]]:
 def zkpor_archive() -> tuple[str, bytes]:
     """zkpor.verifier and zkpor.circuits as a namespace package (no zkpor/__init__.py)."""
     version = importlib.metadata.version("zkpor")
-    entries = _sources(zkpor.verifier, "zkpor/verifier") + _sources(zkpor.circuits, "zkpor/circuits")
+    entries = _sources(zkpor.verifier, "zkpor/verifier") + _sources(
+        zkpor.circuits, "zkpor/circuits"
+    )
     return f"zkpor-verifier-{version}.zip", _zip(entries)
 
 
@@ -239,14 +241,24 @@ def page() -> None:
 
 @page.command("build")
 @click.argument("public", type=click.Path(path_type=Path))
-@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="The site folder to write.")
+@click.option(
+    "-o", "--out", required=True, type=click.Path(path_type=Path), help="The site folder to write."
+)
 @click.option(
     "--allow-insecure",
     is_flag=True,
     help="Let the page accept a development SRS (known tau; proves nothing): tests and demos only.",
 )
-@click.option("--web", type=click.Path(path_type=Path), help="The page's sources (default: the checkout's web/).")
-@click.option("--pyodide", type=click.Path(path_type=Path), help="The Pyodide runtime (default: web/node_modules/pyodide).")
+@click.option(
+    "--web",
+    type=click.Path(path_type=Path),
+    help="The page's sources (default: the checkout's web/).",
+)
+@click.option(
+    "--pyodide",
+    type=click.Path(path_type=Path),
+    help="The Pyodide runtime (default: web/node_modules/pyodide).",
+)
 def build_command(
     public: Path, out: Path, allow_insecure: bool, web: Path | None, pyodide: Path | None
 ) -> None:
@@ -255,7 +267,9 @@ def build_command(
     mb = 1024 * 1024
     echo(
         f"site {site.root}/: {site.files} files, {site.size / mb:.1f} MiB "
-        + "(" + ", ".join(f"{k} {v / mb:.2f} MiB" for k, v in site.parts.items()) + ")"
+        + "("
+        + ", ".join(f"{k} {v / mb:.2f} MiB" for k, v in site.parts.items())
+        + ")"
     )
     if allow_insecure:
         echo("INSECURE: the page accepts a development SRS (known tau) and says so: demos only")

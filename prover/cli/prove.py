@@ -68,8 +68,12 @@ def prove_sharded(
             raise ValueError(f"{out} exists: remove it or choose another --out")
         srs = SRS.load(srs_dir)
         if srs.insecure:
-            console.print("[bold red]INSECURE[/] development SRS (known tau): for tests and demos only")
-        snapshot = load_snapshot(snapshot_file, load_prices(prices_file), round_up=round_up, progress=True)
+            console.print(
+                "[bold red]INSECURE[/] development SRS (known tau): for tests and demos only"
+            )
+        snapshot = load_snapshot(
+            snapshot_file, load_prices(prices_file), round_up=round_up, progress=True
+        )
         stime = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         if haircuts is not None:
             load_haircuts(haircuts, snapshot.symbols)  # a bad file fails here, not on a worker
