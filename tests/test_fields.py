@@ -142,3 +142,17 @@ def test_hypothesis_mul_add(xs: list[int], c: int) -> None:
     assert F.fr_to_ints(F.fr_mul_int(a, c)) == [x * c % R for x in xs]
     assert F.fr_to_ints(F.fr_add_int(a, c)) == [(x + c) % R for x in xs]
     assert F.fr_to_ints(F.fr_batch_inv(a)) == [pow(x, -1, R) if x else 0 for x in xs]
+
+
+def test_axpy_in_place_against_ints() -> None:
+    rng = random.Random(5)
+    acc_ints = [rng.randrange(R) for _ in range(50)] + [R - 1]
+    x_ints = [rng.randrange(R) for _ in range(40)] + [R - 1]
+    for c in (0, 1, R - 1, rng.randrange(R)):
+        acc = F.fr_from_ints(acc_ints)
+        out = F.fr_axpy(acc, F.fr_from_ints(x_ints), c)
+        assert out is acc
+        want = [(a + c * x) % R for a, x in zip(acc_ints, x_ints, strict=False)]
+        assert F.fr_to_ints(acc) == want + acc_ints[len(x_ints) :]
+    with pytest.raises(ValueError):
+        F.fr_axpy(F.fr_from_ints([1]), F.fr_from_ints([1, 2]), 3)

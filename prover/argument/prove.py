@@ -37,13 +37,14 @@ from zkpor.prover.arith.ntt import intt
 from zkpor.prover.arith.prefix import cumsum, segmented_cumsum
 from zkpor.prover.setup.kzg import (
     SRS,
+    accumulate,
     add_blinders,
     blind,
     commit_coeffs,
     commit_evals,
     commit_evals_small,
     evaluate,
-    open_batch,
+    open_combined,
     point_bytes,
 )
 from zkpor.verifier.field import R, previous_point
@@ -306,8 +307,11 @@ class SolvencyProver:
         del coeffs
         evals_prev = {name: evals_prev[name] for name in at_prev}
         v = evaluation_round(transcript, evals, evals_prev, circuit)
-        w_zeta = point_bytes(open_batch(self.srs, (self.coeffs[k] for k in at_zeta), zeta, v))
-        w_prev = point_bytes(open_batch(self.srs, (self.coeffs[k] for k in at_prev), zeta_prev, v))
+        h_zeta, h_prev = self._batched_openings(at_zeta, at_prev, v)
+        w_zeta = point_bytes(open_combined(self.srs, h_zeta, zeta))
+        del h_zeta
+        w_prev = point_bytes(open_combined(self.srs, h_prev, zeta_prev))
+        del h_prev
         opening_round(transcript, w_zeta, w_prev)
         self.coeffs.close()
         self._timed("open_s", start)
@@ -315,6 +319,23 @@ class SolvencyProver:
         proof = Proof(dict(self.commitments), evals, evals_prev, w_zeta, w_prev, circuit.version)
         user_fps = [own[int(np.searchsorted(summary, row))] for row in tr.summary_row]
         return ProofBundle(statement, proof, fingerprints, user_fps, tr.salts, dict(self.timings))
+
+    def _batched_openings(
+        self, at_zeta: tuple[str, ...], at_prev: tuple[str, ...], v: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """sum_k v^k f_k over each opening's list (PLONK batching), reading each stored
+        polynomial once for both sums (``at_prev`` is a subsequence of ``at_zeta``)."""
+        h_zeta = h_prev = None
+        vk_zeta = vk_prev = 1
+        for name in at_zeta:
+            coeffs = self.coeffs[name]
+            h_zeta = accumulate(h_zeta, coeffs, vk_zeta)
+            vk_zeta = vk_zeta * v % R
+            if name in at_prev:
+                h_prev = accumulate(h_prev, coeffs, vk_prev)
+                vk_prev = vk_prev * v % R
+        assert h_zeta is not None and h_prev is not None
+        return h_zeta, h_prev
 
     def _lookup_helpers(
         self, ch: dict[str, int], rpow: np.ndarray, fp: np.ndarray, summary: np.ndarray

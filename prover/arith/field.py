@@ -122,6 +122,15 @@ def _k_batch_inv(a, out, prm):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, parallel=True)
+def _k_axpy(acc, x, c, prm):  # type: ignore[no-untyped-def]
+    """acc[i] += c * x[i] for i < len(x), in place."""
+    m, _, _, _ = unpack_prm(prm)
+    cc = load(c, 0)
+    for i in prange(x.shape[0]):
+        store(acc, i, madd(load(acc, i), mmul(cc, load(x, i), m), m))
+
+
+@njit(cache=True, parallel=True)
 def _k_pow(a, e, out, prm):  # type: ignore[no-untyped-def]
     m, one, _, _ = unpack_prm(prm)
     ee = (e[0], e[1], e[2], e[3])
@@ -333,6 +342,16 @@ class Field:
     def add_int(self, a: np.ndarray, c: int) -> np.ndarray:
         return self._bin(a, self.from_int(c), OP_ADD)
 
+    def axpy(self, acc: np.ndarray, x: np.ndarray, c: int) -> np.ndarray:
+        """In place: acc[:len(x)] += c * x (one pass); returns acc."""
+        a2, _ = _as2d(x)
+        if acc.dtype != np.uint64 or acc.ndim != 2 or not acc.flags.c_contiguous:
+            raise ValueError("axpy accumulates into a contiguous (n, 4) uint64 array")
+        if len(a2) > len(acc):
+            raise ValueError(f"cannot add {len(a2)} elements into {len(acc)}")
+        _k_axpy(acc, a2, self.from_int(c).reshape(1, 4), self.prm)
+        return acc
+
     def batch_inv(self, a: np.ndarray) -> np.ndarray:
         """Element-wise inverses (zero maps to zero), Montgomery's trick in parallel chunks."""
         a2, single = _as2d(a)
@@ -408,6 +427,7 @@ fr_neg = FR.neg
 fr_mul_int = FR.mul_int
 fr_add_int = FR.add_int
 fr_batch_inv = FR.batch_inv
+fr_axpy = FR.axpy
 fr_pow = FR.pow
 fr_powers = FR.powers
 fr_sum = FR.sum

@@ -16,10 +16,10 @@ import numpy as np
 
 from zkpor.prover.arith.field import (
     fr_add,
+    fr_axpy,
     fr_div_linear,
     fr_eval_poly,
     fr_from_ints,
-    fr_mul_int,
     fr_to_standard,
 )
 from zkpor.prover.arith.g1 import g1_to_affine_ints
@@ -132,18 +132,22 @@ def combine(coeff_list: Iterable[np.ndarray], v: int) -> np.ndarray:
     acc: np.ndarray | None = None
     vk = 1
     for f in coeff_list:
-        f = np.ascontiguousarray(f, dtype=np.uint64)
-        term = f.copy() if vk == 1 else fr_mul_int(f, vk)
-        if acc is None:
-            acc = term
-        else:
-            if len(term) > len(acc):
-                acc, term = term, acc
-            acc[: len(term)] = fr_add(acc[: len(term)], term)
+        acc = accumulate(acc, f, vk)
         vk = vk * v % R
     if acc is None:
         raise ValueError("nothing to combine")
     return acc
+
+
+def accumulate(acc: np.ndarray | None, f: np.ndarray, c: int) -> np.ndarray:
+    """acc + c * f (acc None is zero; the result is as long as the longer one)."""
+    f = np.ascontiguousarray(f, dtype=np.uint64)
+    if acc is None or len(acc) < len(f):
+        grown = np.zeros((len(f), 4), dtype=np.uint64)
+        if acc is not None:
+            grown[: len(acc)] = acc
+        acc = grown
+    return fr_axpy(acc, f, c % R)
 
 
 def evaluate(coeffs: np.ndarray, z: int) -> int:
@@ -153,7 +157,11 @@ def evaluate(coeffs: np.ndarray, z: int) -> int:
 
 def open_batch(srs: SRS, coeff_list: Iterable[np.ndarray], z: int, v: int) -> Point:
     """W = [(h(X) - h(z)) / (X - z)]_1 with h = sum_k v^k f_k (PLONK batching)."""
-    h = combine(coeff_list, v)
+    return open_combined(srs, combine(coeff_list, v), z)
+
+
+def open_combined(srs: SRS, h: np.ndarray, z: int) -> Point:
+    """W = [(h(X) - h(z)) / (X - z)]_1 for an already combined h."""
     if len(h) > len(srs.monomial) + 1:
         raise ValueError(f"degree {len(h) - 1} is too large for the SRS")
     q = fr_div_linear(h, z % R)
@@ -162,6 +170,7 @@ def open_batch(srs: SRS, coeff_list: Iterable[np.ndarray], z: int, v: int) -> Po
 
 __all__ = [
     "INFINITY",
+    "accumulate",
     "add_blinders",
     "SRS",
     "Point",
@@ -175,6 +184,7 @@ __all__ = [
     "commit_evals_small",
     "evaluate",
     "open_batch",
+    "open_combined",
     "point_bytes",
     "to_py_ecc",
 ]
