@@ -187,14 +187,19 @@ def export_head(base: Path | None = None) -> tuple[Path, str, bool]:
     PYTHONPATH) is what the workers import; the harness in benches/ runs from the tree.
     Returns (PYTHONPATH entry, short commit, whether it was newly created).
     """
+    return export_commit("HEAD", base)
+
+
+def export_commit(rev: str, base: Path | None = None) -> tuple[Path, str, bool]:
+    """As :func:`export_head` for any commit ``rev`` (a hash, tag or branch)."""
     import io
     import shutil
     import tarfile
     import tempfile
 
-    commit = _git("rev-parse", "--short", "HEAD").strip()
+    commit = _git("rev-parse", "--short", f"{rev}^{{commit}}").strip()
     if not commit:
-        raise click.ClickException("not a git checkout: use --source tree")
+        raise click.ClickException(f"{rev!r} is not a commit of this checkout")
     root = (base or Path(tempfile.gettempdir())) / f"zkpor-bench-src-{commit}"
     created = not (root / "zkpor" / "prover" / "__init__.py").exists()
     if created:

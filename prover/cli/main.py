@@ -83,6 +83,7 @@ def main() -> None:
         "sweep": "benches.sweep:bench_sweep",
         "page": "benches.page:bench_page",
         "haircuts": "benches.haircuts:bench_haircuts",
+        "phases": "benches.prover_phases:bench_phases",
     },
 )
 def bench() -> None:
