@@ -13,14 +13,24 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from zkpor.circuits.solvency import COSET_SHIFT, QUOTIENT_PIECES, V1, Circuit, quotient_degree_bound
+from zkpor.circuits.expr import evaluate
+from zkpor.circuits.solvency import COSET_SHIFT, MAX_DEGREE, V1, Circuit, quotient_degree_bound
 from zkpor.prover.argument.constraint_kernel import (
     constraint_columns,
     constraint_sum,
+    linear_columns,
     linear_terms,
     shifted_columns,
 )
-from zkpor.prover.arith.field import fr_add, fr_mul, fr_mul_int, fr_powers
+from zkpor.prover.arith.field import (
+    fr_add,
+    fr_from_ints,
+    fr_mul,
+    fr_mul_int,
+    fr_powers,
+    fr_sub,
+    fr_to_ints,
+)
 from zkpor.prover.arith.ntt import bitrev_indices, dif, dit
 from zkpor.verifier.field import R, inv, root_of_unity
 
@@ -50,54 +60,124 @@ def fold(coeffs: np.ndarray, k: int, n: int) -> np.ndarray:
     return out
 
 
-def _inverse_vandermonde(ks: list[int]) -> list[list[int]]:
-    """Inverse of the 3x3 matrix (k_c^i) over F_r (Gauss-Jordan on Python ints)."""
-    size = len(ks)
-    rows = [
-        [pow(k, i, R) for i in range(size)] + [int(c == j) for j in range(size)]
-        for c, k in enumerate(ks)
-    ]
-    for col in range(size):
-        pivot = next(r for r in range(col, size) if rows[r][col])
-        rows[col], rows[pivot] = rows[pivot], rows[col]
-        scale = inv(rows[col][col])
-        rows[col] = [x * scale % R for x in rows[col]]
-        for r in range(size):
-            if r != col and rows[r][col]:
-                f = rows[r][col]
-                rows[r] = [(x - f * y) % R for x, y in zip(rows[r], rows[col], strict=True)]
-    # rows now hold M^-1 with M[c][i] = k_c^i; T_i = sum_c M^-1[i][c] U_c
-    return [row[size:] for row in rows]
-
-
 def compute_quotient(
     coeffs: Mapping[str, np.ndarray], n: int, challenges: dict[str, int], circuit: Circuit = V1
 ) -> np.ndarray:
-    """Coefficients of T, length 3N (beyond the degree bound they vanish iff C_k hold on H).
+    """Coefficients of T = (sum_k alpha^k C_k) / Z_H, ``quotient_degree_bound(n)`` of them.
 
-    T = T_0 + X^N T_1 + X^2N T_2 with deg T_i < N. On a coset shift * H_N, X^N is the
-    constant k = shift^N, so interpolating T's values there gives U = T_0 + k T_1 + k^2 T_2;
-    three cosets (shifts 5 omega_4N^c, c = 0, 1, 2; distinct k) determine T_0, T_1, T_2.
-    The linear columns' share of U is added in coefficient form (:func:`linear_part`).
+    T = T_0 + X^N T_1 + X^2N T_2 with deg T_0, T_1 < N and T_2 the few coefficients from
+    2N up (deg T <= 2N + 6). On a coset shift * H_N, X^N is the constant k = shift^N, so
+    interpolating T's values there gives U = T_0 + k T_1 + k^2 T_2. T_2 comes exactly
+    from the top coefficients of the columns (:func:`quotient_top`), so two cosets
+    (shifts 5 omega_4N^c, c = 0, 1; distinct k) determine T_0 and T_1. The linear
+    columns' share of U is added in coefficient form (:func:`linear_part`). Nothing here
+    checks that Z_H divides the constraint sum: the prover checks T at zeta.
     """
     omega_4n = root_of_unity(4 * n)
     linear = linear_part(coeffs, linear_terms(circuit, challenges), n)
+    top = quotient_top(coeffs, n, challenges, circuit)
+    t2 = np.zeros((n, 4), dtype=np.uint64)
+    t2[: len(top)] = fr_from_ints(top)
     us, ks = [], []
-    for c in range(QUOTIENT_PIECES):
+    for c in range(2):
         shift = COSET_SHIFT * pow(omega_4n, c, R) % R
         k = pow(shift, n, R)
         values = coset_constraint_sum(coeffs, n, shift, challenges, circuit)
         u = dit(values, inverse=True, c0=inv(n * (k - 1) % R), g=inv(shift))
-        us.append(fr_add(u, fr_mul_int(fold(linear, k, n), inv(k - 1))))
+        u = fr_add(u, fr_mul_int(fold(linear, k, n), inv(k - 1)))
+        us.append(fr_sub(u, fr_mul_int(t2, k * k % R)))  # T_0 + k T_1
         ks.append(k)
-    m_inv = _inverse_vandermonde(ks)
-    pieces = []
-    for row in m_inv:
-        acc = fr_mul_int(us[0], row[0])
-        for u, coef in zip(us[1:], row[1:], strict=True):
-            acc = fr_add(acc, fr_mul_int(u, coef))
-        pieces.append(acc)
-    return np.concatenate(pieces)
+    t1 = fr_mul_int(fr_sub(us[0], us[1]), inv(ks[0] - ks[1]))
+    t0 = fr_sub(us[0], fr_mul_int(t1, ks[0]))
+    return np.concatenate([t0, t1, t2[: len(top)]])
+
+
+class _TopBackend:
+    """Values sum_d Z^d P_d(X), Z standing for X^base: products of the columns' tops.
+
+    A column f is represented by Z * (its coefficients from degree ``base`` up), constants
+    and challenges by Z^0; the representation is a ring map, so the Z^3 part of a
+    constraint is exactly the sum of its products of three columns' tops. With
+    base = 3N - 2 * (max column degree), every term dropped (a product with a factor's
+    coefficient below base, or of fewer than three columns) has degree below 3N.
+    """
+
+    @staticmethod
+    def _conv(x: list[int], y: list[int]) -> list[int]:
+        out = [0] * (len(x) + len(y) - 1)
+        for i, a in enumerate(x):
+            if a:
+                for j, b in enumerate(y):
+                    out[i + j] = (out[i + j] + a * b) % R
+        return out
+
+    @staticmethod
+    def lift(x: dict[int, list[int]] | int) -> dict[int, list[int]]:
+        return {0: [x % R]} if isinstance(x, int) else x
+
+    def add(self, x, y, sign: int = 1):  # noqa: ANN001, ANN201
+        x, y = self.lift(x), self.lift(y)
+        out = {d: list(p) for d, p in x.items()}
+        for d, p in y.items():
+            acc = out.setdefault(d, [])
+            acc.extend([0] * (len(p) - len(acc)))
+            for i, c in enumerate(p):
+                acc[i] = (acc[i] + sign * c) % R
+        return out
+
+    def sub(self, x, y):  # noqa: ANN001, ANN201
+        return self.add(x, y, -1)
+
+    def mul(self, x, y):  # noqa: ANN001, ANN201
+        x, y = self.lift(x), self.lift(y)
+        out: dict[int, list[int]] = {}
+        for dx, px in x.items():
+            for dy, py in y.items():
+                out = self.add(out, {dx + dy: self._conv(px, py)})
+        return out
+
+
+def quotient_top(
+    coeffs: Mapping[str, np.ndarray], n: int, challenges: dict[str, int], circuit: Circuit = V1
+) -> list[int]:
+    """T's coefficients from degree 2N up to the degree bound, exactly.
+
+    C = T * (X^N - 1) and deg T < 3N, so C's coefficient of X^(3N + j) is T's of
+    X^(2N + j). Only products of MAX_DEGREE columns reach degree 3N, and their
+    coefficients there depend only on each factor's coefficients from degree
+    base = 3N - 2 * (max column degree) up (:class:`_TopBackend`).
+    """
+    bound = quotient_degree_bound(n)
+    length = max(len(coeffs[name]) for name in constraint_columns(circuit))
+    base = max(0, MAX_DEGREE * n - (MAX_DEGREE - 1) * (length - 1))
+    omega_inv = inv(root_of_unity(n))
+    tops: dict[str, list[int]] = {}
+
+    linear = set(linear_columns(circuit.constraints))
+
+    def column(name: str, shifted: bool) -> dict[int, list[int]] | int:
+        if name in linear:  # only ever multiplied by constants: degree < 3N
+            return 0
+        if name not in tops:
+            tops[name] = fr_to_ints(np.asarray(coeffs[name][base:]))
+        top = tops[name]
+        if shifted:
+            top = [c * pow(omega_inv, base + i, R) % R for i, c in enumerate(top)]
+        return {1: top}
+
+    backend = _TopBackend()
+    total: dict[int, list[int]] = {}
+    alpha_k = 1
+    memo: dict[int, object] = {}
+    for _, expr in circuit.constraints:
+        value = evaluate(expr, backend, column, challenges.__getitem__, memo)  # type: ignore[arg-type]
+        total = backend.add(total, backend.mul(value, alpha_k))
+        alpha_k = alpha_k * challenges["alpha"] % R
+    if max(total) > MAX_DEGREE:
+        raise ValueError(f"a constraint has degree above {MAX_DEGREE}")
+    cubic = total.get(MAX_DEGREE, [])
+    first = MAX_DEGREE * (n - base)  # index of X^(3N) in the cubic part
+    return [cubic[first + j] if first + j < len(cubic) else 0 for j in range(bound - 2 * n)]
 
 
 def coset_constraint_sum(
@@ -135,8 +215,3 @@ def coset_constraint_sum(
              for name in names}  # fmt: skip
     out[half:] = constraint_sum(evals, challenges, circuit, prev)
     return out
-
-
-def quotient_is_low_degree(t_coeffs: np.ndarray, n: int) -> bool:
-    """True iff every coefficient beyond the degree bound of an honest quotient is zero."""
-    return not np.any(t_coeffs[quotient_degree_bound(n) :])
