@@ -214,3 +214,14 @@ def test_spilled_polys_round_trip() -> None:
         store["c"] = np.zeros(4, dtype=np.uint64)
     store.close()
     assert not folder.exists()
+
+
+def test_l_last_coefficients_closed_form() -> None:
+    """(1/N) sum_i omega^i X^i is the Lagrange polynomial of the last row."""
+    from zkpor.prover.arith.field import fr_powers
+
+    n = 64
+    last = np.zeros(n, dtype=np.uint64)
+    last[n - 1] = 1
+    want = intt(fr_from_uint64(last))
+    assert (fr_powers(root_of_unity(n), n, pow(n, -1, R)) == want).all()

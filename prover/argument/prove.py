@@ -47,7 +47,7 @@ from zkpor.prover.setup.kzg import (
     open_combined,
     point_bytes,
 )
-from zkpor.verifier.field import R, previous_point
+from zkpor.verifier.field import R, previous_point, root_of_unity
 from zkpor.verifier.merkle import merkle_root
 from zkpor.verifier.proof import Proof
 from zkpor.verifier.public_inputs import lookup_table, public_evaluations, sigma_over_n
@@ -406,10 +406,9 @@ class SolvencyProver:
         n = self.trace.n
         tab = np.zeros(n, dtype=np.uint64)
         tab[:RANGE_SIZE] = np.arange(RANGE_SIZE, dtype=np.uint64)
-        last = np.zeros(n, dtype=np.uint64)
-        last[n - 1] = 1
+        omega = root_of_unity(n)
         return {
             "tab": intt(fr_from_uint64(tab)),
             "tT": intt(self._tuple_table(ch)),
-            "l_last": intt(fr_from_uint64(last)),
+            "l_last": fr_powers(omega, n, pow(n, -1, R)),  # L_{N-1} = (1/N) sum_i omega^i X^i
         }
