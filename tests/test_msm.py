@@ -254,6 +254,8 @@ def test_bucket_sums_rejects_bad_keys(py_pts: list[tuple]) -> None:
         bucket_sums(arr[:0], np.zeros(0, np.int64), 0)
     with pytest.raises(TypeError, match="integer"):
         bucket_sums(arr, np.array([0.0, 1.0, 2.0, 3.0]), 4)
+    with pytest.raises(ValueError, match="the total is one point"):
+        bucket_sums(arr, np.array([0, 1, 2, 3]), 4, arr[:2])
     assert np.array_equal(bucket_sums(arr[:0], np.zeros(0, np.int64), 3), np.zeros((3, 2, 4)))
 
 

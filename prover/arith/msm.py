@@ -165,11 +165,11 @@ def _scratch(size):  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def _tree_level(src, idx, level0, cnt, start, buf, scratch):  # type: ignore[no-untyped-def]
-    """One level of the pairwise trees: bucket b's operands k (2k, 2k+1) -> buf[start[b] + k].
+    """One level of the pairwise trees: bucket b's operands 2k and 2k + 1 (or 2k alone, the
+    last of an odd count) -> buf[start[b] + k]; cnt[b] becomes the number left.
 
-    Level 0 reads the refs idx[start[b]:] into src, later levels buf in place (src is
-    buf); cnt[b] becomes the number of operands left. Returns whether a bucket still
-    had two operands or more, i.e. whether anything was added.
+    Level 0's operands are the points of src that idx[start[b]:] refers to; later levels
+    work in buf in place (src is buf). Returns whether any pair was added.
     """
     j1, j2, jo, kinds, den, pre, loc = scratch
     block = j1.shape[0]
@@ -413,7 +413,7 @@ def _merge(parts: np.ndarray) -> np.ndarray:
         pairs = -(-(m - step) // (2 * step))
         run_tasks(_merge_task, pairs * nblocks, flat, k, step)
         step *= 2
-    return parts[0]
+    return parts[0].copy() if m > 1 else parts[0]
 
 
 def bucket_sums(
@@ -434,8 +434,11 @@ def bucket_sums(
     pts = _as_points(points)
     n = pts.shape[0]
     k = _as_keys(keys, n, nkeys)
+    tot = None if total is None else _as_points(total)
+    if tot is not None and tot.shape[0] != 1:
+        raise ValueError(f"the total is one point, got shape {tot.shape}")
     skip = -1
-    if total is not None and n:
+    if tot is not None and n:
         counts = np.bincount(k, minlength=nkeys)
         top = int(np.argmax(counts))
         if counts[top] > np.count_nonzero(counts):
@@ -447,7 +450,7 @@ def bucket_sums(
     sums = _merge(parts)
     if skip >= 0:
         rest = bucket_sums(sums, np.zeros(nkeys, dtype=np.int64), 1)
-        sums[skip] = add_point_arrays(_as_points(total), g1_neg(rest))[0]
+        sums[skip] = add_point_arrays(tot, g1_neg(rest))[0]
     return sums
 
 
