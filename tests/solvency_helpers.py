@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from zkpor.prover.argument.prove import ProofBundle, SolvencyProver
 from zkpor.prover.argument.trace import Trace, build_trace
 from zkpor.prover.exchange.snapshot import Snapshot
-from zkpor.prover.setup.kzg import SRS
+from zkpor.prover.setup import kzg
+from zkpor.prover.setup.kzg import SRS, Point, commit_evals, commit_evals_small
 from zkpor.verifier.verify import Verified, verify
 
 SYMBOLS = ["BTC", "ETH", "USDT"]
@@ -66,3 +70,42 @@ def honest_margin_bundle(srs: SRS) -> tuple[Snapshot, ProofBundle]:
         snapshot = margin_snapshot()
         _HONEST[key] = (snapshot, prove(srs, snapshot))
     return _HONEST[key]
+
+
+class _Stop(Exception):
+    pass
+
+
+def keyed_commitments(srs: SRS, trace: Trace, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Rounds 1-3 of the prover on ``trace``: the columns committed through key buckets.
+
+    Every column's commitment is checked against ``commit_evals`` on the way.
+    """
+    found: list[bool] = []
+    real = kzg.keyed_table
+
+    def spy(*args: object, **kwargs: object) -> np.ndarray | None:
+        table = real(*args, **kwargs)  # type: ignore[arg-type]
+        found.append(table is not None)
+        return table
+
+    monkeypatch.setattr(kzg, "keyed_table", spy)
+    keyed: set[str] = set()
+
+    class Recorder(SolvencyProver):
+        strict = False
+
+        def _commitment(self, name: str, values: np.ndarray) -> Point:
+            if name == "g":
+                raise _Stop
+            found.clear()
+            point = super()._commitment(name, values)
+            plain = commit_evals_small if values.ndim == 1 else commit_evals
+            assert point == plain(self.srs, values), name
+            if found == [True]:
+                keyed.add(name)
+            return point
+
+    with pytest.raises(_Stop):
+        Recorder(srs, trace, "snap-test", "2026-11-24T00:00:00Z").prove()
+    return keyed

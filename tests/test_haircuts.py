@@ -17,7 +17,15 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from solvency_helpers import COIN, PRICES, SYMBOLS, prove, user_rows, verify_bundle
+from solvency_helpers import (
+    COIN,
+    PRICES,
+    SYMBOLS,
+    keyed_commitments,
+    prove,
+    user_rows,
+    verify_bundle,
+)
 
 from zkpor.circuits.haircuts import (
     BALANCE_HI,
@@ -263,6 +271,16 @@ def test_honest_tiered_proof_verifies_and_users_see_their_haircuts(srs: SRS, hon
         assert result.haircut == want and result.haircut.equity >= 0, uid
     alice = check_inclusion(inclusion_record(bundle, snapshot, 0, levels), verified).haircut
     assert alice.collateral == 140_000 * USD * 100 and alice.debt == 100_000 * USD * 100
+
+
+def test_tiered_columns_of_small_keys_commit_through_buckets(
+    srs: SRS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Range cells and helpers by the cells, tier-row columns by each row's tier row."""
+    cells = [f"{p}{k}" for p in "lv" for k in range(LIMBS)] + ["dk"]
+    helpers = [f"h_{p}{k}" for p in "rv" for k in range(1, 5)] + ["h_d"]
+    by_row = ["a", "pos", "lo", "rp", "bs", "rpow", "h_t"]
+    assert keyed_commitments(srs, build(users()), monkeypatch) == {*cells, *helpers, *by_row}
 
 
 def test_no_tiers_is_exactly_v1(srs: SRS) -> None:

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from zkpor.prover.arith.field import fr_from_ints, fr_from_uint64
+from zkpor.prover.arith.field import fr_add, fr_add_int, fr_batch_inv, fr_from_ints, fr_from_uint64
 from zkpor.prover.arith.ntt import intt
 from zkpor.prover.setup.kzg import (
     INFINITY,
@@ -18,7 +18,10 @@ from zkpor.prover.setup.kzg import (
     commit_coeffs,
     commit_evals,
     commit_evals_small,
+    commit_keyed,
     evaluate,
+    keyed_table,
+    lagrange_buckets,
     open_batch,
     point_bytes,
     to_py_ecc,
@@ -225,3 +228,113 @@ def test_l_last_coefficients_closed_form() -> None:
     last[n - 1] = 1
     want = intt(fr_from_uint64(last))
     assert (fr_powers(root_of_unity(n), n, pow(n, -1, R)) == want).all()
+
+
+# -- sparse and keyed commitments ----------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", ["none", "first", "last", "few", "prefix", "half", "most"])
+def test_commit_evals_sparse_columns(srs: SRS, rows: str) -> None:
+    """Zero rows are skipped (up to the last nonzero row, or gathered): same commitment."""
+    rng = np.random.default_rng(20)
+    n = srs.n
+    where = {
+        "none": [],
+        "first": [0],
+        "last": [n - 1],
+        "few": [3, 77, 200],
+        "prefix": list(range(40)),
+        "half": list(range(0, n, 2)),
+        "most": [i for i in range(n) if i % 5],
+    }[rows]
+    small = np.zeros(n, dtype=np.uint64)
+    small[where] = rng.integers(1, 1 << 20, size=len(where), dtype=np.uint64)
+    vals = fr_from_uint64(small)
+    vals[where[::2]] = _rand(random.Random(21), len(where[::2]))
+    assert commit_evals(srs, vals) == commit_coeffs(srs, intt(vals))
+    assert commit_evals_small(srs, small) == commit_coeffs(srs, intt(fr_from_uint64(small)))
+
+
+def _keys(rng: np.random.Generator, n: int, nkeys: int, common: float = 0.0) -> np.ndarray:
+    """Random keys below nkeys, a share ``common`` of them the key 1."""
+    keys = rng.integers(0, nkeys, size=n)
+    keys[rng.random(n) < common] = 1
+    return keys
+
+
+@pytest.mark.parametrize("common", [0.0, 0.9])
+def test_keyed_commit_of_a_function_of_the_keys(srs: SRS, common: float) -> None:
+    """values = table[keys]: the bucketed commitment is commit_evals, with the most common
+    key's bucket recovered from [1]_1 (common = 0.9) or not, and for a prefix of H."""
+    rng = np.random.default_rng(22)
+    for nkeys, length in ((13, srs.n), (13, srs.n - 5), (1, srs.n), (1 << 16, srs.n)):
+        keys = _keys(rng, length, nkeys, common if nkeys > 1 else 0.0)
+        buckets = lagrange_buckets(srs, keys, nkeys)
+        table = _rand(random.Random(nkeys), nkeys)
+        vals = table[keys]
+        assert keyed_table(vals, [buckets]) is not None
+        assert commit_keyed(srs, vals, [buckets]) == commit_evals(srs, vals)
+        small_table = rng.integers(0, 1 << 40, size=nkeys, dtype=np.uint64)
+        small = small_table[keys]
+        assert commit_keyed(srs, small, [buckets]) == commit_evals_small(srs, small)
+        assert commit_keyed(srs, small, [buckets], small_table) == commit_evals_small(srs, small)
+
+
+def test_keyed_commit_of_a_two_key_sum(srs: SRS) -> None:
+    """h = inv[k1] + inv[k2] (a range helper) with the table given."""
+    rng = np.random.default_rng(23)
+    beta = 12345
+    inv = fr_batch_inv(fr_add_int(fr_from_uint64(np.arange(1 << 16, dtype=np.uint64)), beta))
+    k1, k2 = _keys(rng, srs.n, 1 << 16, 0.7), _keys(rng, srs.n, 1 << 16)
+    k2[:10] = k1[:10]  # the same key in both columns
+    b1, b2 = lagrange_buckets(srs, k1, 1 << 16), lagrange_buckets(srs, k2, 1 << 16)
+    h = fr_add(inv[k1], inv[k2])
+    assert keyed_table(h, [b1, b2], inv) is not None
+    assert commit_keyed(srs, h, [b1, b2], inv) == commit_evals(srs, h)
+    assert commit_keyed(srs, inv[k1], [b1], inv) == commit_evals(srs, inv[k1])  # one cell
+    bad = h.copy()
+    bad[7] = fr_from_ints([5])[0]  # an altered helper row
+    assert keyed_table(bad, [b1, b2], inv) is None
+    assert commit_keyed(srs, bad, [b1, b2], inv) == commit_evals(srs, bad)
+
+
+def test_keyed_commit_of_a_dishonest_column_falls_back(srs: SRS) -> None:
+    rng = np.random.default_rng(24)
+    keys = _keys(rng, srs.n, 8)
+    buckets = lagrange_buckets(srs, keys, 8)
+    table = _rand(random.Random(25), 8)
+    vals = table[keys]
+    row = int(np.flatnonzero(keys == keys[0])[1])  # a second row with the key of row 0
+    vals[row] = fr_from_ints([99])[0]  # not a function of the keys any more
+    assert keyed_table(vals, [buckets]) is None
+    assert commit_keyed(srs, vals, [buckets]) == commit_evals(srs, vals)
+    assert commit_keyed(srs, vals, [buckets], table) == commit_evals(srs, vals)
+    # a limb column with a cell of 2^16 + 5: no buckets of its own, and clamped keys do
+    # not describe it
+    limbs = rng.integers(0, 1 << 16, size=srs.n, dtype=np.uint64)
+    limbs[[3, 9]] = [(1 << 16) + 5, (1 << 16) - 1]
+    with pytest.raises(ValueError, match="keys must lie in"):
+        lagrange_buckets(srs, limbs, 1 << 16)
+    clamped = lagrange_buckets(srs, np.minimum(limbs, (1 << 16) - 1), 1 << 16)
+    assert keyed_table(limbs, [clamped]) is None
+    assert commit_keyed(srs, limbs, [clamped]) == commit_evals_small(srs, limbs)
+    field = fr_from_uint64(limbs)
+    assert commit_keyed(srs, field, [clamped]) == commit_evals(srs, field)
+
+
+def test_keyed_commit_misuse(srs: SRS) -> None:
+    keys = np.arange(srs.n) % 4
+    b = lagrange_buckets(srs, keys, 4)
+    vals = _rand(random.Random(26), 4)[keys]
+    with pytest.raises(ValueError, match="exactly one key column"):
+        commit_keyed(srs, vals, [b, b])
+    with pytest.raises(ValueError, match="field"):
+        commit_keyed(srs, keys.astype(np.uint64), [b, b], np.arange(4, dtype=np.uint64))
+    with pytest.raises(ValueError, match="differ in length"):
+        commit_keyed(srs, vals[:-1], [b])
+    with pytest.raises(ValueError, match="4 entries"):
+        commit_keyed(srs, vals, [b], _rand(random.Random(27), 5))
+    with pytest.raises(ValueError, match="no key columns"):
+        commit_keyed(srs, vals, [])
+    with pytest.raises(ValueError, match="length <="):
+        lagrange_buckets(srs, np.zeros(srs.n + 1, dtype=np.int64), 1)

@@ -11,7 +11,7 @@ import pytest
 from py_ecc import optimized_bn128 as bn
 
 from zkpor.prover.arith import g1 as G
-from zkpor.prover.arith.msm import choose_window, msm, msm_small
+from zkpor.prover.arith.msm import add_point_arrays, bucket_sums, choose_window, msm, msm_small
 from zkpor.verifier.field import R
 
 
@@ -142,3 +142,133 @@ def test_errors_and_window_choice() -> None:
     assert c * nw >= 255 and ch == 1
     c, nw, ch = choose_window(1 << 20, 16, 2)
     assert nw == 1 and c >= 17 and ch == 2
+
+
+# -- bucket sums and element-wise additions ------------------------------------------
+
+
+def _bucket_ref(pts: list[tuple], keys: list[int], nkeys: int) -> np.ndarray:
+    sums = [bn.Z1] * nkeys
+    for p, k in zip(pts, keys, strict=True):
+        sums[k] = bn.add(sums[k], p)
+    return G.g1_from_py_ecc(sums)
+
+
+def _with_threads(threads: int, fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    old = numba.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        numba.set_num_threads(old)
+
+
+def _bucket_cases(py_pts: list[tuple]) -> list[tuple[list[tuple], list[int], int]]:
+    """(points, keys, nkeys): random keys with empty buckets, one bucket, nkeys = 1, odd and
+    even bucket sizes, P + P, P + (-P) and infinity inside buckets."""
+    rng = random.Random(31)
+    p0, p1, p2 = py_pts[:3]
+    many = [py_pts[rng.randrange(len(py_pts))] for _ in range(200)]
+    return [
+        (py_pts, [rng.randrange(50) for _ in py_pts], 50),  # most buckets empty
+        (py_pts, [7] * len(py_pts), 9),  # everything in one bucket
+        (py_pts[:5], [0] * 5, 1),
+        (py_pts[:1], [0], 1),
+        (py_pts[:6], [0, 1, 0, 1, 1, 1], 2),  # odd and even counts
+        ([p0, p0, p1, p0, p0, p0], [3, 3, 2, 2, 1, 1], 4),  # P + P at level 0
+        ([p0, p1, p0, p1], [0, 0, 0, 0], 1),  # (P0 + P1) + (P0 + P1): doubling at level 1
+        ([p0, bn.neg(p0), p1, p2, bn.neg(p2)], [1, 1, 0, 0, 0], 2),  # P + (-P) -> infinity
+        ([p0, bn.neg(p0), p1], [0, 0, 0], 1),  # infinity then P1
+        ([bn.Z1, p0, bn.Z1, bn.Z1], [0, 0, 1, 2], 3),  # infinity inputs are left out
+        (many, [rng.randrange(20) for _ in many], 20),  # repeated points in big buckets
+    ]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_bucket_sums_vs_py_ecc(py_pts: list[tuple], threads: int) -> None:
+    for pts, keys, nkeys in _bucket_cases(py_pts):
+        arr = G.g1_from_py_ecc(pts)
+        exp = _bucket_ref(pts, keys, nkeys)
+        for dtype in (np.int64, np.uint64):
+            got = _with_threads(threads, bucket_sums, arr, np.array(keys, dtype=dtype), nkeys)
+            assert got.shape == (nkeys, 2, 4)
+            assert np.array_equal(got, exp), (keys, nkeys)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_bucket_sums_with_the_total(py_pts: list[tuple], threads: int) -> None:
+    """With the total known, the most common key's bucket is total - the others."""
+    rng = random.Random(32)
+    pts = [py_pts[rng.randrange(len(py_pts))] for _ in range(300)]
+    pts[5] = bn.Z1
+    total = G.g1_from_py_ecc([_sum(pts)])[0]
+    arr = G.g1_from_py_ecc(pts)
+    for keys, nkeys in (
+        ([0 if rng.random() < 0.8 else rng.randrange(40) for _ in pts], 40),  # key 0 skipped
+        ([39 if rng.random() < 0.8 else rng.randrange(40) for _ in pts], 40),  # key 39
+        ([rng.randrange(300) for _ in pts], 300),  # no key common enough: nothing skipped
+        ([0] * len(pts), 1),
+    ):
+        got = _with_threads(threads, bucket_sums, arr, np.array(keys), nkeys, total)
+        assert np.array_equal(got, _bucket_ref(pts, keys, nkeys))
+    # a wrong total shows up in the skipped bucket only
+    keys = [0] * 200 + [1] * 100
+    wrong = G.g1_from_py_ecc([bn.add(_sum(pts), bn.G1)])[0]
+    got = bucket_sums(arr, np.array(keys), 2, wrong)
+    exp = _bucket_ref(pts, keys, 2)
+    assert np.array_equal(got[1], exp[1]) and not np.array_equal(got[0], exp[0])
+
+
+def _sum(pts: list[tuple]) -> tuple:
+    acc = bn.Z1
+    for p in pts:
+        acc = bn.add(acc, p)
+    return acc
+
+
+def test_bucket_sums_large_vs_scalar_identity() -> None:
+    """Thousands of points over 2^10 keys, chunked across threads: B_k = (sum a_i) G."""
+    n, nkeys = 5000, 1 << 10
+    pts, a = _random_points(n, 33)
+    keys = np.random.default_rng(34).integers(0, nkeys, size=n)
+    keys[:900] = 5  # one big bucket
+    got = _with_threads(2, bucket_sums, pts, keys, nkeys)
+    scal = [0] * nkeys
+    for ai, k in zip(a, keys, strict=True):
+        scal[k] = (scal[k] + ai) % R
+    exp = G.g1_fixed_base_mul(G.G1_GEN, _limbs(scal))
+    assert np.array_equal(got, exp)
+
+
+def test_bucket_sums_rejects_bad_keys(py_pts: list[tuple]) -> None:
+    arr = G.g1_from_py_ecc(py_pts[:4])
+    with pytest.raises(ValueError, match=r"keys must lie in \[0, 4\), got 0..4"):
+        bucket_sums(arr, np.array([0, 1, 4, 2]), 4)
+    with pytest.raises(ValueError, match="got -1..2"):
+        bucket_sums(arr, np.array([0, -1, 2, 2]), 4)
+    with pytest.raises(ValueError, match=r"in \[0, 3\)"):
+        bucket_sums(arr, np.array([0, 1, 2, 2**63], dtype=np.uint64), 3)
+    with pytest.raises(ValueError, match="expected 4 keys"):
+        bucket_sums(arr, np.array([0, 1, 2]), 4)
+    with pytest.raises(ValueError, match="number of keys must be positive"):
+        bucket_sums(arr[:0], np.zeros(0, np.int64), 0)
+    with pytest.raises(TypeError, match="integer"):
+        bucket_sums(arr, np.array([0.0, 1.0, 2.0, 3.0]), 4)
+    with pytest.raises(ValueError, match="the total is one point"):
+        bucket_sums(arr, np.array([0, 1, 2, 3]), 4, arr[:2])
+    assert np.array_equal(bucket_sums(arr[:0], np.zeros(0, np.int64), 3), np.zeros((3, 2, 4)))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_add_point_arrays_vs_py_ecc(py_pts: list[tuple], threads: int) -> None:
+    p0, p1 = py_pts[:2]
+    a = [*py_pts, p0, p0, bn.Z1, p1, bn.Z1]
+    b = [*reversed(py_pts), p0, bn.neg(p0), p1, bn.Z1, bn.Z1]  # P + P, P - P, infinity
+    got = _with_threads(threads, add_point_arrays, G.g1_from_py_ecc(a), G.g1_from_py_ecc(b))
+    exp = G.g1_from_py_ecc([bn.add(x, y) for x, y in zip(a, b, strict=True)])
+    assert np.array_equal(got, exp)
+    pts, _ = _random_points(5000, 35)  # several blocks
+    got = _with_threads(threads, add_point_arrays, pts, pts[::-1])
+    assert np.array_equal(got, G.g1_add_affine(pts, np.ascontiguousarray(pts[::-1])))
+    with pytest.raises(ValueError, match="different shapes"):
+        add_point_arrays(pts[:3], pts[:4])

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from solvency_helpers import COIN, PRICES, SYMBOLS, margin_snapshot, prove, verify_bundle
+from solvency_helpers import (
+    COIN,
+    PRICES,
+    SYMBOLS,
+    keyed_commitments,
+    margin_snapshot,
+    prove,
+    user_rows,
+    verify_bundle,
+)
 
-from zkpor.circuits.solvency import OPENED_AT_ZETA
+from zkpor.circuits.solvency import OPENED_AT_ZETA, RANGE_SIZE
 from zkpor.prover.argument.publish import inclusion_record
 from zkpor.prover.argument.trace import TraceError, build_trace
 from zkpor.prover.exchange.snapshot import Snapshot
@@ -82,3 +91,29 @@ def test_user_file_with_changed_balance_fails(srs: SRS, honest) -> None:  # noqa
         check_inclusion(replace(record, uid=record.uid + "x"), verified)
     with pytest.raises(VerificationError):
         check_inclusion(replace(record, salt=bytes(32)), verified)
+
+
+V1_KEYED = {
+    *(f"l{k}" for k in range(8)),
+    "a",
+    "p",
+    "rpow",
+    *(f"h_r{k}" for k in range(1, 5)),
+    "h_t",
+}
+
+
+def test_columns_of_small_keys_commit_through_buckets(
+    srs: SRS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trace = build_trace(margin_snapshot(), "snap-test", dummy_users=2, min_log_n=16)
+    assert keyed_commitments(srs, trace, monkeypatch) == V1_KEYED
+
+
+def test_off_range_limb_commits_row_by_row(srs: SRS, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A limb of 2^16 + 5 (test_soundness case 3): l0 and h_r1 are committed plainly."""
+    trace = build_trace(margin_snapshot(), "snap-test", dummy_users=2, min_log_n=16)
+    row = user_rows(trace, "bob")[0][0]
+    trace.cols["l0"][row] += RANGE_SIZE
+    trace.cols["l1"][row] -= 1
+    assert keyed_commitments(srs, trace, monkeypatch) == V1_KEYED - {"l0", "h_r1"}

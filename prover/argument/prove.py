@@ -37,13 +37,17 @@ from zkpor.prover.arith.ntt import intt
 from zkpor.prover.arith.prefix import cumsum, segmented_cumsum
 from zkpor.prover.setup.kzg import (
     SRS,
+    KeyBuckets,
+    Point,
     accumulate,
     add_blinders,
     blind,
     commit_coeffs,
     commit_evals,
     commit_evals_small,
+    commit_keyed,
     evaluate,
+    lagrange_buckets,
     open_combined,
     point_bytes,
 )
@@ -124,6 +128,17 @@ def _random_scalars(count: int) -> list[int]:
     return [secrets.randbelow(R) for _ in range(count)]
 
 
+def _range_inverses(beta: int) -> np.ndarray:
+    """1 / (beta + k) for 0 <= k < 2^16: the table of the range helpers."""
+    return fr_batch_inv(fr_add_int(fr_from_uint64(np.arange(RANGE_SIZE, dtype=np.uint64)), beta))
+
+
+TUPLE_ROW = "tT row"
+"""A key that is not a column: each row's row of tT (:meth:`SolvencyProver._key_values`)."""
+TUPLE_KEYED = frozenset({"a", "p", "pos", "lo", "rp", "bs", "rpow", "h_t"})
+"""Columns that an honest trace makes a function of each row's row of tT."""
+
+
 class SolvencyProver:
     """Runs the rounds; soundness tests subclass it to play a dishonest exchange."""
 
@@ -151,6 +166,10 @@ class SolvencyProver:
         """Coefficients of every committed and public polynomial, parked on disk."""
         self.commitments: dict[str, bytes] = {}
         self.timings: dict[str, float] = {}
+        self.buckets: dict[str, KeyBuckets | None] = {}
+        """Lagrange points bucketed by key column (rounds 1-3), None for a column of non-keys."""
+        self.range_inverses: np.ndarray | None = None
+        """The range helpers' table 1 / (beta + k), from round 3."""
 
     # -- hooks a dishonest prover overrides in tests -------------------------------
     def statement_totals(self) -> list[int]:
@@ -171,19 +190,64 @@ class SolvencyProver:
         """Commit a witness column from its values on H, blinded by Z_H * (random poly)."""
         blinders = _random_scalars(self.trace.circuit.blinders[name])
         start = time.perf_counter()
-        if values.ndim == 1:
-            base = commit_evals_small(self.srs, values)
-            values = fr_from_uint64(values)
-        else:
-            base = commit_evals(self.srs, values)
+        base = self._commitment(name, values)
         self.commitments[name] = point_bytes(blind(self.srs, base, blinders))
         self._timed("msm_s", start)
         start = time.perf_counter()
+        if values.ndim == 1:
+            values = fr_from_uint64(values)
         n = self.trace.n
         coeffs = np.zeros((n + len(blinders), 4), dtype=np.uint64)
         intt(values, out=coeffs[:n])
         self.coeffs[name] = add_blinders(coeffs, blinders, n)
         self._timed("ntt_s", start)
+
+    def _commitment(self, name: str, values: np.ndarray) -> Point:
+        """The column's unblinded commitment: from the Lagrange points bucketed by the key
+        columns an honest trace makes it a function of (``commit_keyed`` checks that it is
+        one, whatever the trace), else from its rows."""
+        keys = self._key_columns(name)
+        buckets = [b for b in map(self._buckets, keys) if b is not None]
+        if keys and len(buckets) == len(keys):
+            helper = name in dict(self.trace.circuit.range_helpers)
+            table = self.range_inverses if helper else None
+            return commit_keyed(self.srs, values, buckets, table)
+        if values.ndim == 1:
+            return commit_evals_small(self.srs, values)
+        return commit_evals(self.srs, values)
+
+    def _key_columns(self, name: str) -> tuple[str, ...]:
+        """The key columns of which an honest trace makes column ``name`` a function: a
+        range cell of itself, a range helper of its cells (through ``range_inverses``), the
+        columns of TUPLE_KEYED of each row's row of tT."""
+        circuit = self.trace.circuit
+        if name in circuit.range_cells:
+            return (name,)
+        cells = dict(circuit.range_helpers).get(name)
+        if cells:
+            return cells
+        return (TUPLE_ROW,) if name in TUPLE_KEYED else ()
+
+    def _buckets(self, key: str) -> KeyBuckets | None:
+        """The Lagrange buckets of a key column (made once), None if it holds other values."""
+        if key not in self.buckets:
+            keys, nkeys = self._key_values(key)
+            small = len(keys) == self.trace.n and 0 <= int(keys.min()) and int(keys.max()) < nkeys
+            self.buckets[key] = lagrange_buckets(self.srs, keys, nkeys) if small else None
+        return self.buckets[key]
+
+    def _key_values(self, key: str) -> tuple[np.ndarray, int]:
+        """A key column and its number of keys: a range cell's 16-bit values, or each row's
+        row of tT (TUPLE_ROW): in V1 its asset, in the tiered circuit its tier-table row
+        (summary rows, which look nothing up, one key past the table)."""
+        tr = self.trace
+        if key != TUPLE_ROW:
+            return tr.cols[key], RANGE_SIZE
+        if tr.tier_row is None:
+            keys = tr.cols["a"].astype(np.int64)
+        else:
+            keys = np.where(tr.tier_row >= 0, tr.tier_row, int(tr.tier_row.max()) + 1)
+        return keys, min(int(keys.max()) + 1, tr.n)
 
     def _on_h(self, name: str) -> np.ndarray:
         """A column's values on H as an F_r vector (witness, or public: tab, tT, l_last)."""
@@ -249,10 +313,12 @@ class SolvencyProver:
         self.progress("round 3: lookup helpers")
         start = time.perf_counter()
         self.on_h |= {"rpow": rpow, "fp": fp}
+        self.range_inverses = _range_inverses(ch["beta"])
         helpers = self._lookup_helpers(ch, rpow, fp, summary)
         self._timed("trace_s", start)
         for name in circuit.round_names(3):
             self._commit(name, helpers[name])
+        self.buckets.clear()
         ch |= commit_round(transcript, 3, self.commitments, circuit=circuit)
 
         self.progress("round 4: grand sum")
@@ -358,9 +424,8 @@ class SolvencyProver:
         """Round-3 columns: range helpers, psi_r, h_t, psi_t, h_f (PROTOCOL.md sections 3, 10.3)."""
         tr, n, beta = self.trace, self.trace.n, ch["beta"]
         cols, circuit = tr.cols, tr.circuit
-        inv_tab = fr_batch_inv(
-            fr_add_int(fr_from_uint64(np.arange(RANGE_SIZE, dtype=np.uint64)), beta)
-        )
+        inv_tab = self.range_inverses
+        assert inv_tab is not None
 
         def inverse(values: np.ndarray) -> np.ndarray:
             """1 / (beta + v) per row: a table gather, direct inversion for values off the table."""

@@ -9,9 +9,13 @@ Algorithm (per window w of c bits, signed digits in [-2^(c-1), 2^(c-1))):
    instead of ~11 for a mixed Jacobian addition;
 3. the running-sum trick turns the buckets into sum_b b*B_b (Jacobian).
 Windows (and, when there are fewer windows than threads, chunks of points) are
-independent tasks spread over the numba threads with prange. Windows are combined by
+independent tasks spread over the numba threads (``run_tasks``). Windows are combined by
 Horner's rule (c doublings per window). Small scalars simply give fewer windows:
 16-bit values use one 17-bit signed window, i.e. about one affine addition per point.
+
+Steps 1 and 2 also give :func:`bucket_sums`, the points summed by a key instead of a
+digit (for commitments to columns that are a function of a small key); its per-chunk
+bucket arrays are merged by the same batch-affine additions (:func:`add_point_arrays`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from zkpor.prover.arith.g1 import (
     aff_is_inf,
     finv,
     fneg,
+    g1_neg,
     jac_add,
     jac_dbl,
     jac_inf,
@@ -145,105 +150,114 @@ def _signed_digit(scalars, p, w, c):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
-    """sum_i digit_w(s_i) * P_i over lo <= i < hi, as a Jacobian point."""
-    nb = 1 << (c - 1)
-    n = hi - lo
-    cnt = np.zeros(nb + 1, dtype=np.int64)
-    dig = np.empty(n, dtype=np.int32)
-    for i in range(n):
-        d = 0
-        x, y = load_pt(points, lo + i)
-        if not aff_is_inf(x, y):
-            d = _signed_digit(scalars, lo + i, w, c)
-        dig[i] = d
-        cnt[abs(d)] += 1
-    start = np.empty(nb + 1, dtype=np.int64)
+def _scratch(size):  # type: ignore[no-untyped-def]
+    """Work arrays of :func:`_flush` for blocks of up to ``size`` pairs."""
+    return (
+        np.empty(size, dtype=np.int64),
+        np.empty(size, dtype=np.int64),
+        np.empty(size, dtype=np.int64),
+        np.empty(size, dtype=np.int64),
+        np.empty((size, 4), dtype=np.uint64),
+        np.empty((size, 4), dtype=np.uint64),
+        np.empty((2 * size, 2, 4), dtype=np.uint64),
+    )
+
+
+@njit(cache=True)
+def _tree_level(src, idx, level0, cnt, start, buf, scratch):  # type: ignore[no-untyped-def]
+    """One level of the pairwise trees: bucket b's operands 2k and 2k + 1 (or 2k alone, the
+    last of an odd count) -> buf[start[b] + k]; cnt[b] becomes the number left.
+
+    Level 0's operands are the points of src that idx[start[b]:] refers to; later levels
+    work in buf in place (src is buf). Returns whether any pair was added.
+    """
+    j1, j2, jo, kinds, den, pre, loc = scratch
+    block = j1.shape[0]
+    busy = False
+    nj = 0
+    for b in range(cnt.shape[0]):
+        cb = cnt[b]
+        if cb == 0 or (cb == 1 and not level0):
+            continue
+        busy = busy or cb > 1
+        s = start[b]
+        for k in range((cb + 1) // 2):
+            e = s + 2 * k
+            j1[nj] = idx[e] if level0 else 2 * e
+            j2[nj] = -1
+            if 2 * k + 1 < cb:
+                j2[nj] = idx[e + 1] if level0 else 2 * (e + 1)
+            jo[nj] = s + k
+            nj += 1
+            if nj == block:
+                _flush(src, j1, j2, jo, nj, buf, den, pre, kinds, loc)
+                nj = 0
+        cnt[b] = (cb + 1) // 2
+    if nj:
+        _flush(src, j1, j2, jo, nj, buf, den, pre, kinds, loc)
+    return busy
+
+
+@njit(cache=True)
+def _sum_buckets(src, codes, lo, nb):  # type: ignore[no-untyped-def]
+    """Sum points lo + i of src by bucket: codes[i] = 2 * bucket + sign (1: the point is
+    negated), -1 to leave it out; buckets 0 <= b < nb.
+
+    A counting sort of the refs 2 * (lo + i) + sign by bucket, then pairwise trees in
+    batch-affine coordinates. Returns (buf, start, cnt): bucket b's sum is buf[start[b]]
+    if cnt[b] == 1, the bucket is empty if cnt[b] == 0.
+    """
+    cnt = np.zeros(nb, dtype=np.int64)
+    for i in range(codes.shape[0]):
+        if codes[i] >= 0:
+            cnt[codes[i] >> 1] += 1
+    start = np.empty(nb, dtype=np.int64)
     tot = 0
-    for b in range(1, nb + 1):
+    for b in range(nb):
         start[b] = tot
         tot += cnt[b]
     pos = start.copy()
     idx = np.empty(tot, dtype=np.int64)
-    for i in range(n):
-        d = dig[i]
-        if d != 0:
-            b = abs(d)
-            idx[pos[b]] = 2 * (lo + i) + (1 if d < 0 else 0)
+    for i in range(codes.shape[0]):
+        code = codes[i]
+        if code >= 0:
+            b = code >> 1
+            idx[pos[b]] = 2 * (lo + i) + (code & 1)
             pos[b] += 1
     buf = np.empty((tot, 2, 4), dtype=np.uint64)
-    j1 = np.empty(_BLOCK, dtype=np.int64)
-    j2 = np.empty(_BLOCK, dtype=np.int64)
-    jo = np.empty(_BLOCK, dtype=np.int64)
-    kinds = np.empty(_BLOCK, dtype=np.int64)
-    den = np.empty((_BLOCK, 4), dtype=np.uint64)
-    pre = np.empty((_BLOCK, 4), dtype=np.uint64)
-    loc = np.empty((2 * _BLOCK, 2, 4), dtype=np.uint64)
+    scratch = _scratch(max(1, min(_BLOCK, tot)))
+    _tree_level(src, idx, True, cnt, start, buf, scratch)
+    while _tree_level(buf, idx, False, cnt, start, buf, scratch):
+        pass
+    return buf, start, cnt
 
-    # level 0: pairs of source points (through idx) into buf
-    nj = 0
-    for b in range(1, nb + 1):
-        cb = cnt[b]
-        if cb == 0:
-            continue
-        s = start[b]
-        for k in range(cb // 2):
-            j1[nj] = idx[s + 2 * k]
-            j2[nj] = idx[s + 2 * k + 1]
-            jo[nj] = s + k
-            nj += 1
-            if nj == _BLOCK:
-                _flush(points, j1, j2, jo, nj, buf, den, pre, kinds, loc)
-                nj = 0
-        if cb & 1:
-            j1[nj] = idx[s + cb - 1]
-            j2[nj] = -1
-            jo[nj] = s + cb // 2
-            nj += 1
-            if nj == _BLOCK:
-                _flush(points, j1, j2, jo, nj, buf, den, pre, kinds, loc)
-                nj = 0
-        cnt[b] = (cb + 1) // 2
-    if nj:
-        _flush(points, j1, j2, jo, nj, buf, den, pre, kinds, loc)
-        nj = 0
 
-    # further levels in place in buf: pair (s+2k, s+2k+1) -> s+k
-    busy = True
-    while busy:
-        busy = False
-        for b in range(1, nb + 1):
-            cb = cnt[b]
-            if cb <= 1:
-                continue
-            busy = True
-            s = start[b]
-            for k in range(cb // 2):
-                j1[nj] = 2 * (s + 2 * k)
-                j2[nj] = 2 * (s + 2 * k + 1)
-                jo[nj] = s + k
-                nj += 1
-                if nj == _BLOCK:
-                    _flush(buf, j1, j2, jo, nj, buf, den, pre, kinds, loc)
-                    nj = 0
-            if cb & 1:
-                j1[nj] = 2 * (s + cb - 1)
-                j2[nj] = -1
-                jo[nj] = s + cb // 2
-                nj += 1
-                if nj == _BLOCK:
-                    _flush(buf, j1, j2, jo, nj, buf, den, pre, kinds, loc)
-                    nj = 0
-            cnt[b] = (cb + 1) // 2
-        if nj:
-            _flush(buf, j1, j2, jo, nj, buf, den, pre, kinds, loc)
-            nj = 0
+@njit(cache=True)
+def _chunk(n, nchunks, ch):  # type: ignore[no-untyped-def]
+    """Bounds [lo, hi) of chunk ch when n items are cut into nchunks near-equal chunks."""
+    per = (n + nchunks - 1) // nchunks
+    lo = min(n, ch * per)
+    return lo, min(n, lo + per)
 
-    # running sum: sum_b b * B_b
+
+@njit(cache=True)
+def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
+    """sum_i digit_w(s_i) * P_i over lo <= i < hi, as a Jacobian point."""
+    nb = 1 << (c - 1)
+    codes = np.empty(hi - lo, dtype=np.int64)
+    for i in range(hi - lo):
+        d = 0
+        x, y = load_pt(points, lo + i)
+        if not aff_is_inf(x, y):
+            d = _signed_digit(scalars, lo + i, w, c)
+        codes[i] = -1 if d == 0 else 2 * (abs(d) - 1) + (1 if d < 0 else 0)
+    buf, start, cnt = _sum_buckets(points, codes, lo, nb)
+
+    # running sum: sum_b (b + 1) * B_b
     run = jac_inf()
     acc = jac_inf()
     started = False
-    for b in range(nb, 0, -1):
+    for b in range(nb - 1, -1, -1):
         if cnt[b] > 0:
             x, y = load_pt(buf, start[b])
             run = jac_madd(run, x, y)
@@ -256,11 +270,41 @@ def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
 @njit(cache=True, nogil=True)
 def _msm_task(points, scalars, c, nchunks, out, t):  # type: ignore[no-untyped-def]
     """Task t: window t // nchunks over point chunk t % nchunks, into out[t]."""
-    n = points.shape[0]
-    per = (n + nchunks - 1) // nchunks
-    lo = min(n, (t % nchunks) * per)
-    hi = min(n, lo + per)
+    lo, hi = _chunk(points.shape[0], nchunks, t % nchunks)
     jac_store(out, t, _window_task(points, scalars, lo, hi, t // nchunks, c))
+
+
+@njit(cache=True, nogil=True)
+def _bucket_task(points, keys, skip, nkeys, nchunks, out, t):  # type: ignore[no-untyped-def]
+    """Point chunk t: out[t * nkeys + k] = the sum of its points with key k (not skip)."""
+    lo, hi = _chunk(points.shape[0], nchunks, t)
+    codes = np.empty(hi - lo, dtype=np.int64)
+    for i in range(hi - lo):
+        x, y = load_pt(points, lo + i)
+        key = keys[lo + i]
+        codes[i] = -1 if key == skip or aff_is_inf(x, y) else 2 * key
+    buf, start, cnt = _sum_buckets(points, codes, lo, nkeys)
+    for k in range(nkeys):
+        x, y = _Z4, _Z4
+        if cnt[k] > 0:
+            x, y = load_pt(buf, start[k])
+        store_pt(out, t * nkeys + k, x, y)
+
+
+@njit(cache=True, nogil=True)
+def _merge_task(parts, nkeys, step, t):  # type: ignore[no-untyped-def]
+    """One level of the pairwise merge of arrays of nkeys points stacked in parts: block
+    t % nblocks of array j + step is added into array j, j = 2 * step * (t // nblocks)."""
+    nblocks = (nkeys + _BLOCK - 1) // _BLOCK
+    j = 2 * step * (t // nblocks)
+    lo, hi = _chunk(nkeys, nblocks, t % nblocks)
+    scratch = _scratch(hi - lo)
+    j1, j2, jo, kinds, den, pre, loc = scratch
+    for k in range(lo, hi):
+        j1[k - lo] = 2 * (j * nkeys + k)
+        j2[k - lo] = 2 * ((j + step) * nkeys + k)
+        jo[k - lo] = j * nkeys + k
+    _flush(parts, j1, j2, jo, hi - lo, parts, den, pre, kinds, loc)
 
 
 @njit(cache=True)
@@ -345,4 +389,77 @@ def msm_small(points: np.ndarray, values: np.ndarray) -> tuple[int, int]:
     return _msm_std(pts, sc, bits)
 
 
-__all__ = ["choose_window", "msm", "msm_small"]
+def _as_keys(keys: np.ndarray, n: int, nkeys: int) -> np.ndarray:
+    k = np.asarray(keys)
+    if k.dtype.kind not in "iu":
+        raise TypeError(f"keys must be an integer array, got {k.dtype}")
+    if k.shape != (n,):
+        raise ValueError(f"expected {n} keys (one per point), got shape {k.shape}")
+    if nkeys < 1:
+        raise ValueError(f"the number of keys must be positive, got {nkeys}")
+    if n and (int(k.min()) < 0 or int(k.max()) >= nkeys):
+        raise ValueError(f"keys must lie in [0, {nkeys}), got {int(k.min())}..{int(k.max())}")
+    return np.ascontiguousarray(k, dtype=np.int64)
+
+
+def _merge(parts: np.ndarray) -> np.ndarray:
+    """parts[0] + parts[1] + ... element-wise for an (m, k, 2, 4) stack, in pairwise levels
+    (each level a batch-affine addition, one inversion per block); the sum is parts[0]."""
+    m, k = parts.shape[:2]
+    flat = parts.reshape(m * k, 2, 4)
+    nblocks = -(-k // _BLOCK)
+    step = 1
+    while step < m:
+        pairs = -(-(m - step) // (2 * step))
+        run_tasks(_merge_task, pairs * nblocks, flat, k, step)
+        step *= 2
+    return parts[0].copy() if m > 1 else parts[0]
+
+
+def bucket_sums(
+    points: np.ndarray, keys: np.ndarray, nkeys: int, total: np.ndarray | None = None
+) -> np.ndarray:
+    """B_k = sum of points[i] over the i with keys[i] = k, for 0 <= k < nkeys.
+
+    points (n, 2, 4) affine Montgomery (memmap ok), keys n integers in [0, nkeys)
+    (ValueError otherwise). Returns (nkeys, 2, 4) affine Montgomery; an empty bucket (or
+    one summing to zero) is the point at infinity, all zeros. Points at infinity are
+    left out. About one batch-affine addition per point: chunks of points are summed in
+    parallel, one bucket array per chunk, then the chunks' arrays are added pairwise.
+
+    ``total`` (2, 4), the sum of all the points if the caller knows it: the points of the
+    most common key are then not added up when that saves work; their bucket is
+    ``total`` minus the other buckets.
+    """
+    pts = _as_points(points)
+    n = pts.shape[0]
+    k = _as_keys(keys, n, nkeys)
+    tot = None if total is None else _as_points(total)
+    if tot is not None and tot.shape[0] != 1:
+        raise ValueError(f"the total is one point, got shape {tot.shape}")
+    skip = -1
+    if tot is not None and n:
+        counts = np.bincount(k, minlength=nkeys)
+        top = int(np.argmax(counts))
+        if counts[top] > np.count_nonzero(counts):
+            skip = top
+    threads = numba.get_num_threads()
+    nchunks = max(1, -(-n // _MAX_TASK_POINTS), min(threads, n // (2 * nkeys)))
+    parts = np.empty((nchunks, nkeys, 2, 4), dtype=np.uint64)
+    run_tasks(_bucket_task, nchunks, pts, k, skip, nkeys, nchunks, parts.reshape(-1, 2, 4))
+    sums = _merge(parts)
+    if skip >= 0:
+        rest = bucket_sums(sums, np.zeros(nkeys, dtype=np.int64), 1)
+        sums[skip] = add_point_arrays(tot, g1_neg(rest))[0]
+    return sums
+
+
+def add_point_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a[i] + b[i] for two (n, 2, 4) affine Montgomery arrays (any points, infinity too)."""
+    pa, pb = _as_points(a), _as_points(b)
+    if pa.shape != pb.shape:
+        raise ValueError(f"point arrays of different shapes {pa.shape} and {pb.shape}")
+    return _merge(np.stack([pa, pb]))
+
+
+__all__ = ["add_point_arrays", "bucket_sums", "choose_window", "msm", "msm_small"]

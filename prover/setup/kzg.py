@@ -6,11 +6,16 @@ with ``(0, 0)`` the point at infinity — what ``msm`` returns. :func:`point_byt
 ``verify_openings`` in verifier/kzg.py accepts either form.
 
 Field vectors are helper-1's (n, 4) uint64 Montgomery arrays (prover/fields.py).
+
+Commitments to evaluations skip the zero rows, and :func:`commit_keyed` commits a column
+that is a function of a small key column through the Lagrange points summed by key
+(:func:`lagrange_buckets`): sum_i table[keys[i]] L_i = sum_k table[k] B_k.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,8 +27,8 @@ from zkpor.prover.arith.field import (
     fr_from_ints,
     fr_to_standard,
 )
-from zkpor.prover.arith.g1 import g1_to_affine_ints
-from zkpor.prover.arith.msm import msm, msm_small
+from zkpor.prover.arith.g1 import g1_from_affine_ints
+from zkpor.prover.arith.msm import add_point_arrays, bucket_sums, msm, msm_small
 from zkpor.prover.setup.srs import SRS, SetupError
 from zkpor.verifier.encoding import g1_from_affine
 from zkpor.verifier.field import R
@@ -63,22 +68,130 @@ def _vector(values: np.ndarray, what: str, limit: int) -> np.ndarray:
     return a
 
 
+def _small_vector(values: np.ndarray, limit: int) -> np.ndarray:
+    a = np.ascontiguousarray(values, dtype=np.uint64)
+    if a.ndim != 1 or len(a) > limit:
+        raise ValueError(f"small values must be a 1-D uint64 array of length <= {limit}")
+    return a
+
+
+def _column(srs: SRS, values: np.ndarray) -> np.ndarray:
+    """A column as committed: small integers (1-D) or field elements ((n, 4) Montgomery)."""
+    if np.ndim(values) == 1:
+        return _small_vector(values, srs.n)
+    return _vector(values, "values", srs.n)
+
+
+def _commit_rows(points: np.ndarray, values: np.ndarray) -> Point:
+    """sum_i values[i] * points[i] over the nonzero values only (1-D small integers, or
+    (n, 4) Montgomery): up to the last nonzero row, gathered when at most half are nonzero."""
+    rows = np.flatnonzero(values if values.ndim == 1 else values.any(axis=1))
+    if len(rows) == 0:
+        return INFINITY
+    end = int(rows[-1]) + 1
+    if 2 * len(rows) <= end:
+        points, values = points[rows], values[rows]
+    else:
+        points, values = points[:end], values[:end]
+    pts = np.ascontiguousarray(points)
+    if values.ndim == 1:
+        return _point(msm_small(pts, values))
+    return _point(msm(pts, fr_to_standard(np.ascontiguousarray(values))))
+
+
 def commit_evals(srs: SRS, values_mont: np.ndarray) -> Point:
     """Commit to the polynomial with the given values on H (Lagrange basis, <= N values)."""
     a = _vector(values_mont, "values", srs.n)
-    if len(a) == 0:
-        return INFINITY
-    return _point(msm(np.ascontiguousarray(srs.lagrange[: len(a)]), fr_to_standard(a)))
+    return _commit_rows(srs.lagrange[: len(a)], a)
 
 
 def commit_evals_small(srs: SRS, values: np.ndarray) -> Point:
     """As :func:`commit_evals` for small non-negative integer values (uint64, not Montgomery)."""
-    a = np.ascontiguousarray(values, dtype=np.uint64)
-    if a.ndim != 1 or len(a) > srs.n:
-        raise ValueError(f"small values must be a 1-D uint64 array of length <= {srs.n}")
-    if len(a) == 0:
-        return INFINITY
-    return _point(msm_small(np.ascontiguousarray(srs.lagrange[: len(a)]), a))
+    a = _small_vector(values, srs.n)
+    return _commit_rows(srs.lagrange[: len(a)], a)
+
+
+@dataclass(frozen=True)
+class KeyBuckets:
+    """The Lagrange points summed by a key column: sums[k] = sum of L_i over keys[i] = k."""
+
+    keys: np.ndarray
+    """One key per row (rows 0 .. len - 1 of H): a private copy, in the narrowest dtype."""
+    sums: np.ndarray
+    """(nkeys, 2, 4) affine Montgomery points; an empty bucket is infinity."""
+
+    @property
+    def nkeys(self) -> int:
+        return len(self.sums)
+
+
+def lagrange_buckets(srs: SRS, keys: np.ndarray, nkeys: int) -> KeyBuckets:
+    """Bucket the first len(keys) Lagrange points by key (integers in [0, nkeys), ValueError
+    otherwise), about one batch-affine addition per row.
+
+    When the keys cover H, the rows of the most common key need not be added up: their
+    bucket is [1]_1 minus the others, since sum_i L_i(X) = 1 (true of every SRS that
+    passes ``check_srs``: its Lagrange points are the monomial ones interpolated).
+    """
+    k = np.array(keys)
+    if k.ndim != 1 or len(k) > srs.n:
+        raise ValueError(f"keys must be a 1-D integer array of length <= {srs.n}")
+    total = np.asarray(srs.monomial[0]) if len(k) == srs.n else None
+    sums = bucket_sums(srs.lagrange[: len(k)], k, nkeys, total)  # checks 0 <= k < nkeys
+    return KeyBuckets(k.astype(np.min_scalar_type(nkeys - 1)), sums)
+
+
+def keyed_table(
+    values: np.ndarray, buckets: Sequence[KeyBuckets], table: np.ndarray | None = None
+) -> np.ndarray | None:
+    """The table of a column that is a function of key columns, None if it is not one.
+
+    ``values`` 1-D uint64 small integers or (n, 4) Montgomery. One key column and no
+    table: the table is read off the values (table[keys] = values). A ``table`` (as the
+    values: 1-D uint64 or (nkeys, 4) Montgomery) with one or more key columns (several
+    only for field values): the column must be sum_c table[keys_c]. Either identity is
+    checked exactly at every row.
+    """
+    a = np.asarray(values)
+    if not buckets:
+        raise ValueError("no key columns")
+    if a.ndim == 1 and len(buckets) > 1:
+        raise ValueError("several key columns take field (Montgomery) values")
+    if any(len(b.keys) != len(a) for b in buckets):
+        raise ValueError("the key columns and the values differ in length")
+    nkeys = buckets[0].nkeys
+    if table is None:
+        if len(buckets) > 1:
+            raise ValueError("a table read off the values takes exactly one key column")
+        tab = np.zeros((nkeys, *a.shape[1:]), dtype=np.uint64)
+        tab[buckets[0].keys] = a
+    else:
+        tab = np.ascontiguousarray(table, dtype=np.uint64)
+    if tab.shape != (nkeys, *a.shape[1:]) or any(b.nkeys != nkeys for b in buckets):
+        raise ValueError(f"the table and the key columns must have {nkeys} entries")
+    expected = tab[buckets[0].keys]
+    for b in buckets[1:]:
+        expected = fr_add(expected, tab[b.keys])
+    return tab if np.array_equal(expected, a) else None
+
+
+def commit_keyed(
+    srs: SRS, values: np.ndarray, buckets: Sequence[KeyBuckets], table: np.ndarray | None = None
+) -> Point:
+    """:func:`commit_evals` of the column ``values`` (:func:`commit_evals_small` for 1-D
+    uint64 values), through the Lagrange points bucketed by key when it is a function of
+    the keys (:func:`keyed_table`): then it is sum_k table[k] * sum_c B^c_k, an MSM over
+    nkeys points. Otherwise the rows are committed directly. Either way the result is
+    the commitment of ``values``, whatever they are.
+    """
+    a = _column(srs, values)
+    tab = keyed_table(a, buckets, table)
+    if tab is None:
+        return _commit_rows(srs.lagrange[: len(a)], a)
+    points = buckets[0].sums
+    for b in buckets[1:]:
+        points = add_point_arrays(points, b.sums)
+    return _commit_rows(points, tab)
 
 
 def commit_coeffs(srs: SRS, coeffs_mont: np.ndarray) -> Point:
@@ -97,9 +210,9 @@ def blind(srs: SRS, commitment: Point, blinders: Sequence[int]) -> Point:
     if any(not 0 <= b < R for b in blinders):
         raise ValueError("blinding coefficients must be field elements below r")
     idx = [*range(srs.n, srs.n + k), *range(k)]
-    pts = [_point(p) for p in g1_to_affine_ints(np.ascontiguousarray(srs.monomial[idx]))]
-    scalars = [1, *blinders, *((R - b) % R for b in blinders)]
-    return add_points([commitment, *pts], scalars)
+    pts = np.concatenate([g1_from_affine_ints([commitment]), srs.monomial[idx]])
+    scalars = fr_from_ints([1, *blinders, *((R - b) % R for b in blinders)])
+    return _point(msm(pts, fr_to_standard(scalars)))
 
 
 def blinded_coeffs(coeffs: np.ndarray, blinders: Sequence[int], n: int) -> np.ndarray:
@@ -173,6 +286,7 @@ __all__ = [
     "accumulate",
     "add_blinders",
     "SRS",
+    "KeyBuckets",
     "Point",
     "SetupError",
     "add_points",
@@ -182,7 +296,10 @@ __all__ = [
     "commit_coeffs",
     "commit_evals",
     "commit_evals_small",
+    "commit_keyed",
     "evaluate",
+    "keyed_table",
+    "lagrange_buckets",
     "open_batch",
     "open_combined",
     "point_bytes",
