@@ -14,7 +14,7 @@ from zkpor.prover.setup.kzg import (
     SRS,
     add_points,
     blind,
-    blinded_coeffs,
+    blinded_interpolation,
     commit_coeffs,
     commit_evals,
     commit_evals_small,
@@ -44,7 +44,7 @@ def _blinded_poly(srs: SRS, rng: random.Random, n_blind: int) -> tuple[np.ndarra
     """Random values on H; returns (blinded coefficients, blinded commitment)."""
     vals = _rand(rng, srs.n)
     blinders = [rng.randrange(R) for _ in range(n_blind)]
-    coeffs = blinded_coeffs(intt(vals), blinders, srs.n)
+    coeffs = blinded_interpolation(vals, blinders)
     return coeffs, blind(srs, commit_evals(srs, vals), blinders)
 
 
@@ -85,7 +85,7 @@ def test_blinding_keeps_values_on_h(srs: SRS) -> None:
     rng = random.Random(3)
     vals = _rand(rng, srs.n)
     blinders = [rng.randrange(R) for _ in range(3)]
-    coeffs = blinded_coeffs(intt(vals), blinders, srs.n)
+    coeffs = blinded_interpolation(vals, blinders)
     assert len(coeffs) == srs.n + 3
     assert commit_coeffs(srs, coeffs) == blind(srs, commit_evals(srs, vals), blinders)
     w = root_of_unity(srs.n)

@@ -53,6 +53,17 @@ def constraint_sum(
     return total
 
 
+def quotient_identity_holds(
+    proof: Proof, public: dict[str, int], ch: dict[str, int], sigma_n: int, circuit: Circuit = V1
+) -> bool:
+    """sum_k alpha^k C_k(zeta) = T(zeta) Z_H(zeta), T = t0 + zeta^N t1 + zeta^2N t2, from
+    the claimed evaluations (the prover checks the same before it publishes)."""
+    z_n = public["z_n"]
+    t = proof.evals
+    quotient = (t["t0"] + z_n * t["t1"] + z_n * z_n % R * t["t2"]) % R
+    return constraint_sum(proof, public, ch, sigma_n, circuit) == quotient * (z_n - 1) % R
+
+
 def verify_algebra(
     statement: Statement, fingerprint_bytes: bytes, proof: Proof, vk: VerifierKey
 ) -> tuple[Verified, Terms]:
@@ -79,11 +90,7 @@ def verify_algebra(
     ch = replay(statement, proof)
     public = public_evaluations(statement, ch)
     sigma_n = sigma_over_n(statement, fingerprints, ch)
-    lhs = constraint_sum(proof, public, ch, sigma_n, circuit)
-    z_n = public["z_n"]
-    t = proof.evals
-    quotient = (t["t0"] + z_n * t["t1"] + z_n * z_n % R * t["t2"]) % R
-    if lhs != quotient * (z_n - 1) % R:
+    if not quotient_identity_holds(proof, public, ch, sigma_n, circuit):
         raise VerificationError("the constraints do not hold at zeta (quotient identity fails)")
     zeta = ch["zeta"]
     zeta_prev = previous_point(zeta, statement.n)

@@ -40,8 +40,8 @@ from zkpor.prover.setup.kzg import (
     KeyBuckets,
     Point,
     accumulate,
-    add_blinders,
     blind,
+    blinded_interpolation,
     commit_coeffs,
     commit_evals,
     commit_evals_small,
@@ -58,7 +58,7 @@ from zkpor.verifier.public_inputs import lookup_table, public_evaluations, sigma
 from zkpor.verifier.rounds import commit_round, evaluation_round, opening_round
 from zkpor.verifier.statement import AssetInfo, Statement
 from zkpor.verifier.transcript import Transcript
-from zkpor.verifier.verify import constraint_sum as constraint_sum_at
+from zkpor.verifier.verify import quotient_identity_holds
 
 
 class VectorBackend:
@@ -194,12 +194,7 @@ class SolvencyProver:
         self.commitments[name] = point_bytes(blind(self.srs, base, blinders))
         self._timed("msm_s", start)
         start = time.perf_counter()
-        if values.ndim == 1:
-            values = fr_from_uint64(values)
-        n = self.trace.n
-        coeffs = np.zeros((n + len(blinders), 4), dtype=np.uint64)
-        intt(values, out=coeffs[:n])
-        self.coeffs[name] = add_blinders(coeffs, blinders, n)
+        self.coeffs[name] = blinded_interpolation(values, blinders)
         self._timed("ntt_s", start)
 
     def _commitment(self, name: str, values: np.ndarray) -> Point:
@@ -396,9 +391,7 @@ class SolvencyProver:
         circuit = self.trace.circuit
         claimed = Proof({}, evals, evals_prev, b"", b"", circuit.version)
         public = public_evaluations(statement, ch)
-        z_n = public["z_n"]
-        t = (evals["t0"] + z_n * evals["t1"] + z_n * z_n % R * evals["t2"]) % R
-        if constraint_sum_at(claimed, public, ch, sigma_n, circuit) != t * (z_n - 1) % R:
+        if not quotient_identity_holds(claimed, public, ch, sigma_n, circuit):
             raise ProverError("the witness breaks a constraint: the quotient is not a polynomial")
 
     def _batched_openings(

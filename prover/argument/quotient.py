@@ -1,7 +1,8 @@
 """The quotient T = (sum_k alpha^k C_k) / Z_H (PROTOCOL.md section 5).
 
-T has fewer than 3N coefficients, so three of the four size-N cosets of 5 * H_4N
-(shifts 5 * omega_4N^c) determine it. On each, Z_H is the constant shift^N - 1, so the
+T has fewer than 3N coefficients: those from X^2N up come exactly from the columns'
+top coefficients (:func:`quotient_top`), the rest from two of the size-N cosets of
+5 * H_4N (shifts 5 * omega_4N^c). On each, Z_H is the constant shift^N - 1, so the
 constraints are evaluated one size-N coset at a time, each in two halves (never
 every column's evaluations on a whole coset at once), by the fused kernel of
 :mod:`zkpor.prover.argument.constraint_kernel`.
@@ -24,6 +25,7 @@ from zkpor.prover.argument.constraint_kernel import (
 )
 from zkpor.prover.arith.field import (
     fr_add,
+    fr_axpy,
     fr_from_ints,
     fr_mul,
     fr_mul_int,
@@ -32,6 +34,7 @@ from zkpor.prover.arith.field import (
     fr_to_ints,
 )
 from zkpor.prover.arith.ntt import bitrev_indices, dif, dit
+from zkpor.prover.setup.kzg import accumulate
 from zkpor.verifier.field import R, inv, root_of_unity
 
 
@@ -44,20 +47,13 @@ def linear_part(
     omega_inv = inv(root_of_unity(n))
     for (name, shifted), coef in terms.items():
         f = coeffs[name]
-        term = fr_mul(f, fr_powers(omega_inv, len(f), coef)) if shifted else fr_mul_int(f, coef)
-        if len(term) > len(out):
-            out, term = term, out
-        out[: len(term)] = fr_add(out[: len(term)], term)
+        out = accumulate(out, fr_mul(f, fr_powers(omega_inv, len(f))) if shifted else f, coef)
     return out
 
 
 def fold(coeffs: np.ndarray, k: int, n: int) -> np.ndarray:
     """f mod (X^N - k): the polynomial of degree < N equal to f where X^N = k."""
-    out = np.array(coeffs[:n], dtype=np.uint64)
-    extra = coeffs[n:]
-    if len(extra):
-        out[: len(extra)] = fr_add(out[: len(extra)], fr_mul_int(extra, k))
-    return out
+    return fr_axpy(np.array(coeffs[:n], dtype=np.uint64), coeffs[n:], k)
 
 
 def compute_quotient(
@@ -148,7 +144,8 @@ def quotient_top(
     base = 3N - 2 * (max column degree) up (:class:`_TopBackend`).
     """
     bound = quotient_degree_bound(n)
-    length = max(len(coeffs[name]) for name in constraint_columns(circuit))
+    blinders = circuit.blinders  # a witness column has n + blinders coefficients, a public n
+    length = n + max(blinders.get(name, 0) for name in constraint_columns(circuit))
     base = max(0, MAX_DEGREE * n - (MAX_DEGREE - 1) * (length - 1))
     omega_inv = inv(root_of_unity(n))
     tops: dict[str, list[int]] = {}
@@ -159,7 +156,10 @@ def quotient_top(
         if name in linear:  # only ever multiplied by constants: degree < 3N
             return 0
         if name not in tops:
-            tops[name] = fr_to_ints(np.asarray(coeffs[name][base:]))
+            f = coeffs[name]
+            if len(f) > length:
+                raise ValueError(f"{name} has {len(f)} coefficients, at most {length} expected")
+            tops[name] = fr_to_ints(np.asarray(f[base:]))
         top = tops[name]
         if shifted:
             top = [c * pow(omega_inv, base + i, R) % R for i, c in enumerate(top)]

@@ -25,10 +25,12 @@ from zkpor.prover.arith.field import (
     fr_div_linear,
     fr_eval_poly,
     fr_from_ints,
+    fr_from_uint64,
     fr_to_standard,
 )
 from zkpor.prover.arith.g1 import g1_from_affine_ints
 from zkpor.prover.arith.msm import add_point_arrays, bucket_sums, msm, msm_small
+from zkpor.prover.arith.ntt import intt
 from zkpor.prover.setup.srs import SRS, SetupError
 from zkpor.verifier.encoding import g1_from_affine
 from zkpor.verifier.field import R
@@ -215,21 +217,18 @@ def blind(srs: SRS, commitment: Point, blinders: Sequence[int]) -> Point:
     return _point(msm(pts, fr_to_standard(scalars)))
 
 
-def blinded_coeffs(coeffs: np.ndarray, blinders: Sequence[int], n: int) -> np.ndarray:
-    """Coefficients of f + Z_H(X) * sum_k b_k X^k, Z_H = X^n - 1 (length n + len(blinders))."""
-    a = _vector(coeffs, "coefficients", n)
-    out = np.zeros((n + len(blinders), 4), dtype=np.uint64)
-    out[: len(a)] = a
-    return add_blinders(out, blinders, n)
+def blinded_interpolation(values: np.ndarray, blinders: Sequence[int]) -> np.ndarray:
+    """Coefficients of f + Z_H(X) * sum_k b_k X^k for the f of degree < n with the given
+    n values on H (small uint64 or Montgomery), Z_H = X^n - 1: length n + len(blinders).
 
-
-def add_blinders(coeffs: np.ndarray, blinders: Sequence[int], n: int) -> np.ndarray:
-    """In place: coefficients of f (degree < n, length n + k) become f + Z_H * sum b_k X^k."""
-    k = len(blinders)
-    if coeffs.shape != (n + k, 4) or coeffs.dtype != np.uint64:
-        raise ValueError(f"blinding {k} coefficients needs an ({n + k}, 4) uint64 buffer")
+    The inverse NTT writes straight into the longer buffer (no copy of the coefficients).
+    """
+    a = fr_from_uint64(values) if np.ndim(values) == 1 else values
+    n, k = len(a), len(blinders)
     if any(not 0 <= b < R for b in blinders):
         raise ValueError("blinding coefficients must be field elements below r")
+    coeffs = np.zeros((n + k, 4), dtype=np.uint64)
+    intt(a, out=coeffs[:n])
     if k:
         coeffs[n:] = fr_add(coeffs[n:], fr_from_ints(list(blinders)))
         coeffs[:k] = fr_add(coeffs[:k], fr_from_ints([(R - b) % R for b in blinders]))
@@ -284,14 +283,13 @@ def open_combined(srs: SRS, h: np.ndarray, z: int) -> Point:
 __all__ = [
     "INFINITY",
     "accumulate",
-    "add_blinders",
     "SRS",
     "KeyBuckets",
     "Point",
     "SetupError",
     "add_points",
     "blind",
-    "blinded_coeffs",
+    "blinded_interpolation",
     "combine",
     "commit_coeffs",
     "commit_evals",
