@@ -11,7 +11,16 @@ import pytest
 from py_ecc import optimized_bn128 as bn
 
 from zkpor.prover.arith import g1 as G
-from zkpor.prover.arith.msm import add_point_arrays, bucket_sums, choose_window, msm, msm_small
+from zkpor.prover.arith.msm import (
+    _stream_buckets,
+    _sum_buckets,
+    _window_buckets,
+    add_point_arrays,
+    bucket_sums,
+    choose_window,
+    msm,
+    msm_small,
+)
 from zkpor.verifier.field import R
 
 
@@ -142,6 +151,72 @@ def test_errors_and_window_choice() -> None:
     assert c * nw >= 255 and ch == 1
     c, nw, ch = choose_window(1 << 20, 16, 2)
     assert nw == 1 and c >= 17 and ch == 2
+
+
+# -- streamed window buckets ------------------------------------------------------------
+
+
+def _tree_buckets(pts: np.ndarray, codes: np.ndarray, nb: int) -> np.ndarray:
+    buf, start, cnt = _sum_buckets(pts, codes, 0, nb)
+    out = np.zeros((nb, 2, 4), dtype=np.uint64)
+    for b in np.flatnonzero(cnt):
+        out[b] = buf[start[b]]
+    return out
+
+
+def _stream_cases(n: int, nb: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(points, codes = 2 * bucket + sign or -1): random buckets and signs, a few hot
+    buckets (the queue fills), P + P, P + (-P) and a point at infinity in one bucket."""
+    pts, _ = _random_points(n, 17)
+    pts[5:9] = pts[1]  # the same point four times
+    pts[100] = 0  # a point at infinity
+    rng = np.random.default_rng(3)
+    uniform = 2 * rng.integers(0, nb, n) + rng.integers(0, 2, n)
+    uniform[rng.integers(0, n, 50)] = -1
+    hot = 2 * rng.integers(0, 3, n) + rng.integers(0, 2, n)
+    edge = uniform.copy()
+    edge[1], edge[5], edge[6], edge[7], edge[8] = 40, 40, 41, 40, 41  # 2P then 3P - 2P ...
+    edge[100] = 40  # infinity into the same bucket
+    return [(pts, uniform), (pts, hot), (pts, edge), (pts[:1], np.array([7]))]
+
+
+def test_streamed_buckets_equal_the_trees() -> None:
+    nb = 1024
+    for pts, codes in _stream_cases(3001, nb):
+        codes = codes.astype(np.int64)
+        exp = _tree_buckets(pts, codes, nb)
+        assert (_stream_buckets(pts, codes, 0, nb) == exp).all()
+        assert (_window_buckets(pts, codes, 0, nb) == exp).all()
+
+
+def test_streamed_buckets_vs_py_ecc(py_pts: list[tuple]) -> None:
+    """Bucket b holds sum (-1)^sign P over its points, checked against py_ecc."""
+    nb = 1024
+    rng = random.Random(9)
+    pts = [py_pts[rng.randrange(8)] for _ in range(600)]
+    codes = [2 * rng.randrange(6) + rng.randrange(2) for _ in pts]
+    exp = [bn.Z1] * nb
+    for p, code in zip(pts, codes, strict=True):
+        exp[code >> 1] = bn.add(exp[code >> 1], bn.neg(p) if code & 1 else p)
+    got = _stream_buckets(G.g1_from_py_ecc(pts), np.array(codes, dtype=np.int64), 0, nb)
+    assert (got == G.g1_from_py_ecc(exp)).all()
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_streamed_msm_vs_scalar_identity(threads: int) -> None:
+    """Big enough for streamed windows; r - k scalars make the top windows one hot bucket
+    (those go to the trees)."""
+    n = (1 << 15) + 7
+    pts, a = _random_points(n, 23)
+    rng = random.Random(24)
+    ks = [rng.randrange(R) for _ in range(n)]
+    ks[:4000] = [R - rng.randrange(1, 1 << 40) for _ in range(4000)]
+    assert choose_window(n, 254, threads)[0] >= 11
+    got = _with_threads(threads, msm, pts, _limbs(ks))
+    assert got == _aff(bn.multiply(bn.G1, sum(x * k for x, k in zip(a, ks, strict=True)) % R))
+    neg = [R - rng.randrange(1, 1 << 40) for _ in range(n)]
+    got = _with_threads(threads, msm, pts, _limbs(neg))
+    assert got == _aff(bn.multiply(bn.G1, sum(x * k for x, k in zip(a, neg, strict=True)) % R))
 
 
 # -- bucket sums and element-wise additions ------------------------------------------

@@ -83,19 +83,21 @@ def _load_ref(src, ref):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _flush(src, j1, j2, jo, nj, dst, den, pre, kinds, loc):  # type: ignore[no-untyped-def]
-    """dst[jo[k]] = ref j1[k] + ref j2[k] (j2 < 0: copy) for k < nj, one inversion.
+def _flush(src1, j1, src2, j2, jo, nj, dst, den, pre, kinds, loc):  # type: ignore[no-untyped-def]
+    """dst[jo[k]] = ref j1[k] of src1 + ref j2[k] of src2 (j2 < 0: copy) for k < nj, with
+    one inversion.
 
     The operands are first gathered into the contiguous scratch ``loc`` (a tight loop
     of independent loads, so the cache misses of the random gather overlap); all reads
-    happen before any write, so src may be dst (the caller's in-place tree never writes
-    over an input of a later block).
+    happen before any write, so a source may be dst (the caller's in-place tree never
+    writes over an input of a later block, the bucket stream never has a bucket twice
+    in one block).
     """
     for k in range(nj):
-        x1, y1 = _load_ref(src, j1[k])
+        x1, y1 = _load_ref(src1, j1[k])
         store_pt(loc, 2 * k, x1, y1)
         if j2[k] >= 0:
-            x2, y2 = _load_ref(src, j2[k])
+            x2, y2 = _load_ref(src2, j2[k])
             store_pt(loc, 2 * k + 1, x2, y2)
     acc = _ONE
     for k in range(nj):
@@ -190,11 +192,11 @@ def _tree_level(src, idx, level0, cnt, start, buf, scratch):  # type: ignore[no-
             jo[nj] = s + k
             nj += 1
             if nj == block:
-                _flush(src, j1, j2, jo, nj, buf, den, pre, kinds, loc)
+                _flush(src, j1, src, j2, jo, nj, buf, den, pre, kinds, loc)
                 nj = 0
         cnt[b] = (cb + 1) // 2
     if nj:
-        _flush(src, j1, j2, jo, nj, buf, den, pre, kinds, loc)
+        _flush(src, j1, src, j2, jo, nj, buf, den, pre, kinds, loc)
     return busy
 
 
@@ -241,6 +243,100 @@ def _chunk(n, nchunks, ch):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
+def _stream_step(points, buckets, busy, nj, qref, qb, nq, scratch):  # type: ignore[no-untyped-def]
+    """Add the block's nj points into their (distinct) buckets, then move the queued
+    points whose buckets are now free into the next block. Returns (nj, nq)."""
+    j1, j2, jo, kinds, den, pre, loc = scratch
+    for k in range(nj):
+        j1[k] = 2 * jo[k]
+    _flush(buckets, j1, points, j2, jo, nj, buckets, den, pre, kinds, loc)
+    for k in range(nj):
+        busy[jo[k]] = False
+    cap = j1.shape[0]
+    nj = 0
+    left = 0
+    for e in range(nq):
+        b = qb[e]
+        if nj < cap and not busy[b]:
+            busy[b] = True
+            jo[nj] = b
+            j2[nj] = qref[e]
+            nj += 1
+        else:
+            qref[left] = qref[e]
+            qb[left] = b
+            left += 1
+    return nj, left
+
+
+@njit(cache=True)
+def _stream_buckets(points, codes, lo, nb):  # type: ignore[no-untyped-def]
+    """The bucket sums of :func:`_sum_buckets` (codes alike), as an (nb, 2, 4) array with
+    the point at infinity (zeros) for an empty bucket, by streaming the points in order.
+
+    Each point joins a block of additions into distinct buckets (a point whose bucket
+    is already in the block waits in a queue for the next block); a full block is added
+    with one inversion. The points are read in order and only the bucket array
+    (64 bytes a bucket) is accessed at random, so the cache misses of the sort and the
+    random gather of :func:`_sum_buckets` are gone. A bucket that holds a large share
+    of the points would serialise the blocks: the caller sends such digits to the tree.
+    """
+    cap = max(1, min(_BLOCK, nb // 8))
+    buckets = np.zeros((nb, 2, 4), dtype=np.uint64)
+    busy = np.zeros(nb, dtype=np.bool_)
+    qref = np.empty(cap, dtype=np.int64)
+    qb = np.empty(cap, dtype=np.int64)
+    scratch = _scratch(cap)
+    jo, j2 = scratch[2], scratch[1]
+    nj = 0
+    nq = 0
+    for i in range(codes.shape[0]):
+        code = codes[i]
+        if code < 0:
+            continue
+        b = code >> 1
+        ref = 2 * (lo + i) + (code & 1)
+        if busy[b]:
+            qref[nq] = ref
+            qb[nq] = b
+            nq += 1
+        else:
+            busy[b] = True
+            jo[nj] = b
+            j2[nj] = ref
+            nj += 1
+        while nj == cap or nq == cap:
+            nj, nq = _stream_step(points, buckets, busy, nj, qref, qb, nq, scratch)
+    while nj > 0 or nq > 0:
+        nj, nq = _stream_step(points, buckets, busy, nj, qref, qb, nq, scratch)
+    return buckets
+
+
+_STREAM_MIN_BUCKETS = 1 << 10
+
+
+@njit(cache=True)
+def _window_buckets(points, codes, lo, nb):  # type: ignore[no-untyped-def]
+    """(nb, 2, 4) bucket sums (zeros: empty): streamed when there are many buckets and
+    none holds more than its share of the points, else by the pairwise trees."""
+    cnt = np.zeros(nb, dtype=np.int64)
+    total = 0
+    for i in range(codes.shape[0]):
+        if codes[i] >= 0:
+            cnt[codes[i] >> 1] += 1
+            total += 1
+    cap = min(_BLOCK, nb // 8)
+    if nb >= _STREAM_MIN_BUCKETS and total and cnt.max() * 2 * cap <= total:
+        return _stream_buckets(points, codes, lo, nb)
+    buf, start, cnt = _sum_buckets(points, codes, lo, nb)
+    buckets = np.zeros((nb, 2, 4), dtype=np.uint64)
+    for b in range(nb):
+        if cnt[b] > 0:
+            buckets[b] = buf[start[b]]
+    return buckets
+
+
+@njit(cache=True)
 def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
     """sum_i digit_w(s_i) * P_i over lo <= i < hi, as a Jacobian point."""
     nb = 1 << (c - 1)
@@ -251,19 +347,15 @@ def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
         if not aff_is_inf(x, y):
             d = _signed_digit(scalars, lo + i, w, c)
         codes[i] = -1 if d == 0 else 2 * (abs(d) - 1) + (1 if d < 0 else 0)
-    buf, start, cnt = _sum_buckets(points, codes, lo, nb)
+    buckets = _window_buckets(points, codes, lo, nb)
 
     # running sum: sum_b (b + 1) * B_b
     run = jac_inf()
     acc = jac_inf()
-    started = False
     for b in range(nb - 1, -1, -1):
-        if cnt[b] > 0:
-            x, y = load_pt(buf, start[b])
-            run = jac_madd(run, x, y)
-            started = True
-        if started:
-            acc = jac_add(acc, run)
+        x, y = load_pt(buckets, b)
+        run = jac_madd(run, x, y)
+        acc = jac_add(acc, run)
     return acc
 
 
@@ -304,7 +396,7 @@ def _merge_task(parts, nkeys, step, t):  # type: ignore[no-untyped-def]
         j1[k - lo] = 2 * (j * nkeys + k)
         j2[k - lo] = 2 * ((j + step) * nkeys + k)
         jo[k - lo] = j * nkeys + k
-    _flush(parts, j1, j2, jo, hi - lo, parts, den, pre, kinds, loc)
+    _flush(parts, j1, parts, j2, jo, hi - lo, parts, den, pre, kinds, loc)
 
 
 @njit(cache=True)
