@@ -164,9 +164,10 @@ def _tree_buckets(pts: np.ndarray, codes: np.ndarray, nb: int) -> np.ndarray:
     return out
 
 
-def _stream_cases(n: int, nb: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(points, codes = 2 * bucket + sign or -1): random buckets and signs, a few hot
-    buckets (the queue fills), P + P, P + (-P) and a point at infinity in one bucket."""
+def _stream_cases(n: int, nb: int) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """(points, codes = 2 * bucket + sign or -1, streams to the end): random buckets and
+    signs; P + P, P + (-P) and a point at infinity in one bucket; a few hot buckets and
+    long runs of one bucket (both give up streaming)."""
     pts, _ = _random_points(n, 17)
     pts[5:9] = pts[1]  # the same point four times
     pts[100] = 0  # a point at infinity
@@ -177,15 +178,25 @@ def _stream_cases(n: int, nb: int) -> list[tuple[np.ndarray, np.ndarray]]:
     edge = uniform.copy()
     edge[1], edge[5], edge[6], edge[7], edge[8] = 40, 40, 41, 40, 41  # 2P then 3P - 2P ...
     edge[100] = 40  # infinity into the same bucket
-    return [(pts, uniform), (pts, hot), (pts, edge), (pts[:1], np.array([7]))]
+    runs = np.repeat(2 * rng.permutation(nb)[: n // 10 + 1], 10)[:n]  # no bucket is hot
+    return [
+        (pts, uniform, True),
+        (pts, edge, True),
+        (pts[:1], np.array([7]), True),
+        (pts, hot, False),
+        (pts, runs, False),
+    ]
 
 
 def test_streamed_buckets_equal_the_trees() -> None:
     nb = 1024
-    for pts, codes in _stream_cases(3001, nb):
+    for pts, codes, streams in _stream_cases(3001, nb):
         codes = codes.astype(np.int64)
         exp = _tree_buckets(pts, codes, nb)
-        assert (_stream_buckets(pts, codes, 0, nb) == exp).all()
+        got, done = _stream_buckets(pts, codes, 0, nb)
+        assert done == streams
+        if done:
+            assert (got == exp).all()
         assert (_window_buckets(pts, codes, 0, nb) == exp).all()
 
 
@@ -194,12 +205,12 @@ def test_streamed_buckets_vs_py_ecc(py_pts: list[tuple]) -> None:
     nb = 1024
     rng = random.Random(9)
     pts = [py_pts[rng.randrange(8)] for _ in range(600)]
-    codes = [2 * rng.randrange(6) + rng.randrange(2) for _ in pts]
+    codes = [2 * rng.randrange(200) + rng.randrange(2) for _ in pts]  # P + P, P - P occur
     exp = [bn.Z1] * nb
     for p, code in zip(pts, codes, strict=True):
         exp[code >> 1] = bn.add(exp[code >> 1], bn.neg(p) if code & 1 else p)
-    got = _stream_buckets(G.g1_from_py_ecc(pts), np.array(codes, dtype=np.int64), 0, nb)
-    assert (got == G.g1_from_py_ecc(exp)).all()
+    got, done = _stream_buckets(G.g1_from_py_ecc(pts), np.array(codes, dtype=np.int64), 0, nb)
+    assert done and (got == G.g1_from_py_ecc(exp)).all()
 
 
 @pytest.mark.parametrize("threads", [1, 2])

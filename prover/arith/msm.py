@@ -271,15 +271,17 @@ def _stream_step(points, buckets, busy, nj, qref, qb, nq, scratch):  # type: ign
 
 @njit(cache=True)
 def _stream_buckets(points, codes, lo, nb):  # type: ignore[no-untyped-def]
-    """The bucket sums of :func:`_sum_buckets` (codes alike), as an (nb, 2, 4) array with
-    the point at infinity (zeros) for an empty bucket, by streaming the points in order.
+    """(bucket sums, True): the sums of :func:`_sum_buckets` (codes alike) as an
+    (nb, 2, 4) array, zeros (infinity) for an empty bucket, streaming the points in order.
 
     Each point joins a block of additions into distinct buckets (a point whose bucket
     is already in the block waits in a queue for the next block); a full block is added
     with one inversion. The points are read in order and only the bucket array
     (64 bytes a bucket) is accessed at random, so the cache misses of the sort and the
     random gather of :func:`_sum_buckets` are gone. A bucket that holds a large share
-    of the points would serialise the blocks: the caller sends such digits to the tree.
+    of the points would serialise the blocks (the caller sends such digits to the
+    trees), and so would long runs of one bucket: after about twice the blocks that
+    distinct buckets need it gives up, returning (partial sums, False).
     """
     cap = max(1, min(_BLOCK, nb // 8))
     buckets = np.zeros((nb, 2, 4), dtype=np.uint64)
@@ -290,6 +292,8 @@ def _stream_buckets(points, codes, lo, nb):  # type: ignore[no-untyped-def]
     jo, j2 = scratch[2], scratch[1]
     nj = 0
     nq = 0
+    steps = 0
+    limit = 2 * (codes.shape[0] // cap) + 8
     for i in range(codes.shape[0]):
         code = codes[i]
         if code < 0:
@@ -307,9 +311,12 @@ def _stream_buckets(points, codes, lo, nb):  # type: ignore[no-untyped-def]
             nj += 1
         while nj == cap or nq == cap:
             nj, nq = _stream_step(points, buckets, busy, nj, qref, qb, nq, scratch)
+            steps += 1
+        if steps > limit:
+            return buckets, False
     while nj > 0 or nq > 0:
         nj, nq = _stream_step(points, buckets, busy, nj, qref, qb, nq, scratch)
-    return buckets
+    return buckets, True
 
 
 _STREAM_MIN_BUCKETS = 1 << 10
@@ -327,7 +334,9 @@ def _window_buckets(points, codes, lo, nb):  # type: ignore[no-untyped-def]
             total += 1
     cap = min(_BLOCK, nb // 8)
     if nb >= _STREAM_MIN_BUCKETS and total and cnt.max() * 2 * cap <= total:
-        return _stream_buckets(points, codes, lo, nb)
+        buckets, done = _stream_buckets(points, codes, lo, nb)
+        if done:
+            return buckets
     buf, start, cnt = _sum_buckets(points, codes, lo, nb)
     buckets = np.zeros((nb, 2, 4), dtype=np.uint64)
     for b in range(nb):
