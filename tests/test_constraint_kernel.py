@@ -12,6 +12,7 @@ from zkpor.circuits.solvency import TIERED, V1, Circuit
 from zkpor.prover.argument.constraint_kernel import (
     constraint_columns,
     constraint_sum,
+    expression_values,
     linear_columns,
     linear_terms,
     shifted_columns,
@@ -48,6 +49,31 @@ def test_kernel_matches_python_evaluation(circuit: Circuit) -> None:
         for (name, shifted), coef in linear.items():
             want = (want - coef * column(name, shifted)) % R
         assert got[row] == want, row
+
+
+@pytest.mark.parametrize("circuit", [V1, TIERED], ids=lambda c: c.name)
+def test_expression_values_match_python_evaluation(circuit: Circuit) -> None:
+    """The prover's on-H expressions (entry values, tuple values, grand sum), fused,
+    against the verifier's evaluation row by row (shifted columns read the row before)."""
+    rng = random.Random(13)
+    n = 29
+    challenges = {k: rng.randrange(R) for k in (*CHALLENGES, "rho")}
+    backend = IntBackend(R)
+    values: dict[str, list[int]] = {}
+
+    def vector(name: str):  # noqa: ANN202
+        if name not in values:
+            values[name] = [rng.choice([0, 1, R - 1, rng.randrange(R)]) for _ in range(n)]
+        return fr_from_ints(values[name])
+
+    for expr in (circuit.entry_v, circuit.tuple_value, circuit.grand_sum):
+        got = fr_to_ints(expression_values(expr, vector, challenges))
+        for row in range(n):
+
+            def column(name: str, shifted: bool, row: int = row) -> int:
+                return values[name][(row - 1) % n if shifted else row]
+
+            assert got[row] == evaluate(expr, backend, column, challenges.__getitem__), row
 
 
 def test_kernel_reads_previous_values_where_told() -> None:

@@ -92,6 +92,24 @@ def test_from_machine_ints() -> None:
     assert F.fr_to_ints(F.fr_from_uint64(u)) == [int(x) for x in u]
 
 
+@pytest.mark.parametrize(("fld", "p"), [(F.FR, R), (F.FQ, Q)], ids=["fr", "fq"])
+@pytest.mark.parametrize("bits", [1, 16, 17, 32, 63, 64])
+def test_from_limbs_against_ints(fld: F.Field, p: int, bits: int) -> None:
+    """sum_k 2^(bits k) v_k exactly, for limbs of any 64-bit value (carries across words)."""
+    rng = np.random.default_rng(bits)
+    count = min(8, (252 - 64) // bits + 1)
+    limbs = [rng.integers(0, 2**64 - 1, 50, dtype=np.uint64, endpoint=True) for _ in range(count)]
+    for v in limbs:
+        v[:3] = [0, 2**64 - 1, (1 << bits) - 1]
+    got = fld.to_ints(fld.from_limbs(limbs, bits))
+    want = [sum(int(v[i]) << (bits * k) for k, v in enumerate(limbs)) % p for i in range(50)]
+    assert got == want
+    with pytest.raises(ValueError):
+        fld.from_limbs(limbs[:1] * 200, bits)
+    with pytest.raises(ValueError):
+        fld.from_limbs([], bits)
+
+
 def test_powers_sum_inner_eval_div() -> None:
     rng = random.Random(5)
     for n in (0, 1, 2, 7, 4096, 4097, 9000):

@@ -217,6 +217,7 @@ def write_checked(path: Path, text: bytes) -> None:
 
 
 _SOURCES: dict[str, KernelSource] = {}
+_EXPRESSIONS: dict[int, tuple[Expr, KernelSource]] = {}
 _KERNELS: dict[str, Callable[..., None]] = {}
 
 
@@ -227,20 +228,20 @@ def _source(circuit: Circuit) -> KernelSource:
     return _SOURCES[circuit.name]
 
 
-def _load_kernel(circuit: Circuit = V1) -> Callable[..., None]:
+def _load_kernel(source: KernelSource) -> Callable[..., None]:
     """Write the generated module (if absent or altered) and import it."""
-    if circuit.name not in _KERNELS:
-        text = _source(circuit).source().encode()
-        digest = hashlib.sha256(text).hexdigest()
-        path = _cache_dir() / f"constraints_{digest[:16]}.py"
+    text = source.source().encode()
+    digest = hashlib.sha256(text).hexdigest()[:16]
+    if digest not in _KERNELS:
+        path = _cache_dir() / f"constraints_{digest}.py"
         write_checked(path, text)
-        spec = importlib.util.spec_from_file_location(f"zkpor_constraints_{digest[:16]}", path)
+        spec = importlib.util.spec_from_file_location(f"zkpor_constraints_{digest}", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # numba's cache re-imports the module by name
         spec.loader.exec_module(module)
-        _KERNELS[circuit.name] = module.constraint_sum
-    return _KERNELS[circuit.name]
+        _KERNELS[digest] = module.constraint_sum
+    return _KERNELS[digest]
 
 
 def constraint_columns(circuit: Circuit = V1) -> list[str]:
@@ -254,23 +255,17 @@ def shifted_columns(circuit: Circuit = V1) -> list[str]:
     return list(_source(circuit).shifted)
 
 
-def constraint_sum(
+def _run(
+    source: KernelSource,
     evals: Mapping[str, np.ndarray],
     challenges: dict[str, int],
-    circuit: Circuit = V1,
-    prev: Mapping[str, np.ndarray] | None = None,
+    prev: Mapping[str, np.ndarray] | None,
 ) -> np.ndarray:
-    """sum_k alpha^k C_k without its :func:`linear_terms`, at every position of a coset.
-
-    ``prev[name][i]`` is the value of a shifted column at the point before position i's
-    (default: ``evals[name][i - 1]``, cyclically, for evaluations in natural order).
-    """
-    source = _source(circuit)
-    alpha = challenges["alpha"]
+    """The generated kernel of ``source`` at every position of the given vectors."""
     consts = []
     for c in source.constants:
         if isinstance(c, str) and c.startswith("alpha^"):
-            consts.append(pow(alpha, int(c[6:]), R))
+            consts.append(pow(challenges["alpha"], int(c[6:]), R))
         elif isinstance(c, str):
             consts.append(challenges[c])
         else:
@@ -284,5 +279,32 @@ def constraint_sum(
     if any(a.shape != (n, 4) for a in cols + prevs):
         raise ValueError(f"every column must hold {n} values")
     out = np.empty((n, 4), dtype=np.uint64)
-    _load_kernel(circuit)(cols, prevs, table, out, FR_C.m)
+    _load_kernel(source)(cols, prevs, table, out, FR_C.m)
     return out
+
+
+def constraint_sum(
+    evals: Mapping[str, np.ndarray],
+    challenges: dict[str, int],
+    circuit: Circuit = V1,
+    prev: Mapping[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """sum_k alpha^k C_k without its :func:`linear_terms`, at every position of a coset.
+
+    ``prev[name][i]`` is the value of a shifted column at the point before position i's
+    (default: ``evals[name][i - 1]``, cyclically, for evaluations in natural order).
+    """
+    return _run(_source(circuit), evals, challenges, prev)
+
+
+def expression_values(
+    expr: Expr, column: Callable[[str], np.ndarray], challenges: dict[str, int]
+) -> np.ndarray:
+    """An expression's values at every row of its columns (Montgomery (n, 4) vectors from
+    ``column``), one fused pass; a shifted column reads row i - 1, cyclically (on H: the
+    previous point)."""
+    if id(expr) not in _EXPRESSIONS:
+        _EXPRESSIONS[id(expr)] = (expr, KernelSource((("value", expr),)))
+    source = _EXPRESSIONS[id(expr)][1]
+    evals = {name: column(name) for name in dict.fromkeys(source.columns + source.shifted)}
+    return _run(source, evals, challenges, None)

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from zkpor.circuits.expr import Expr
-from zkpor.circuits.expr import evaluate as evaluate_expr
 from zkpor.circuits.solvency import QUOTIENT_NAMES, RANGE_SIZE, quotient_degree_bound
+from zkpor.prover.argument.constraint_kernel import expression_values
 from zkpor.prover.argument.quotient import compute_quotient
 from zkpor.prover.argument.spill import SpilledPolys
 from zkpor.prover.argument.trace import Trace
@@ -26,10 +25,7 @@ from zkpor.prover.arith.field import (
     fr_from_ints,
     fr_from_uint64,
     fr_mul,
-    fr_mul_int,
-    fr_neg,
     fr_powers,
-    fr_sub,
     fr_to_ints,
     fr_zeros,
 )
@@ -59,52 +55,6 @@ from zkpor.verifier.rounds import commit_round, evaluation_round, opening_round
 from zkpor.verifier.statement import AssetInfo, Statement
 from zkpor.verifier.transcript import Transcript
 from zkpor.verifier.verify import quotient_identity_holds
-
-
-class VectorBackend:
-    """F_r vectors on H (Montgomery, (n, 4) uint64) and Python ints, for circuits' expressions."""
-
-    def add(self, x, y):  # noqa: ANN001, ANN201
-        if isinstance(x, int) and isinstance(y, int):
-            return (x + y) % R
-        if isinstance(x, int):
-            x, y = y, x
-        return fr_add_int(x, y % R) if isinstance(y, int) else fr_add(x, y)
-
-    def sub(self, x, y):  # noqa: ANN001, ANN201
-        if isinstance(y, int):
-            return (x - y) % R if isinstance(x, int) else fr_add_int(x, (-y) % R)
-        return fr_add_int(fr_neg(y), x % R) if isinstance(x, int) else fr_sub(x, y)
-
-    def mul(self, x, y):  # noqa: ANN001, ANN201
-        if isinstance(x, int) and isinstance(y, int):
-            return x * y % R
-        if isinstance(x, int):
-            x, y = y, x
-        return fr_mul_int(x, y % R) if isinstance(y, int) else fr_mul(x, y)
-
-
-def evaluate_on_h(
-    expr: Expr, column: Callable[[str], np.ndarray], challenges: dict[str, int]
-) -> np.ndarray:
-    """An expression's values on H; shifted columns read row i - 1 (cyclically).
-
-    Intermediate vectors are not memoised (shared subexpressions are recomputed), so
-    peak memory stays a few vectors whatever the expression.
-    """
-
-    def col(name: str, shifted: bool) -> np.ndarray:
-        values = column(name)
-        return np.roll(values, 1, axis=0) if shifted else values
-
-    out = evaluate_expr(expr, VectorBackend(), col, challenges.__getitem__, memo=_NoMemo())
-    assert not isinstance(out, int)
-    return out
-
-
-class _NoMemo(dict):
-    def __setitem__(self, key, value) -> None:  # noqa: ANN001
-        pass
 
 
 class ProverError(RuntimeError):
@@ -289,7 +239,7 @@ class SolvencyProver:
         a = cols["a"].astype(np.int64)
         rho_table = fr_powers(ch["rho"], int(a.max()) + 2)[1:]
         rpow = rho_table[a]
-        v_entry = evaluate_on_h(circuit.entry_v, self._on_h, ch)
+        v_entry = expression_values(circuit.entry_v, self._on_h, ch)
         rpow_v = fr_mul(rpow, v_entry)
         s_fr = fr_from_uint64(s)
         fp = segmented_cumsum(fr_add(rpow_v, fr_mul(tr.mask, s_fr)), s != 0)
@@ -320,7 +270,7 @@ class SolvencyProver:
         start = time.perf_counter()
         sigma_n = sigma_over_n(statement, fingerprints, ch)
         self.on_h |= helpers
-        s_sum = evaluate_on_h(circuit.grand_sum, self._on_h, ch)
+        s_sum = expression_values(circuit.grand_sum, self._on_h, ch)
         self.on_h.clear()
         del helpers, rpow, fp, v_entry, rpow_v, s_fr, rho_table
         steps = fr_add_int(s_sum, (R - sigma_n) % R)
@@ -438,7 +388,7 @@ class SolvencyProver:
         psi_r = fr_mul(m_r, inv_tab[np.zeros(n, dtype=np.int64)])
         psi_r[:RANGE_SIZE] = fr_mul(m_r[:RANGE_SIZE], inv_tab)
         out["psi_r"] = psi_r
-        tau = evaluate_on_h(circuit.tuple_value, self._on_h, ch)
+        tau = expression_values(circuit.tuple_value, self._on_h, ch)
         out["h_t"] = fr_batch_inv(fr_add_int(tau, beta))
         if circuit.tuple_gated:
             out["h_t"][cols["s"] != 0] = 0

@@ -36,9 +36,9 @@ from zkpor.prover.arith.field import (
     fr_add,
     fr_add_int,
     fr_from_ints,
+    fr_from_limbs,
     fr_from_uint64,
     fr_mul,
-    fr_mul_int,
     fr_zeros,
 )
 from zkpor.prover.arith.prefix import segmented_cumsum
@@ -125,10 +125,7 @@ def _limbs_of(values: list[int]) -> np.ndarray:
 
 def limb_values(cols: dict[str, np.ndarray], prefix: str = "l") -> np.ndarray:
     """W = sum_k 2^(16k) l_k per row in F_r."""
-    w = fr_from_uint64(cols[f"{prefix}0"])
-    for k in range(1, LIMBS):
-        w = fr_add(w, fr_mul_int(fr_from_uint64(cols[f"{prefix}{k}"]), 1 << (LIMB_BITS * k)))
-    return w
+    return fr_from_limbs([cols[f"{prefix}{k}"] for k in range(LIMBS)], LIMB_BITS)
 
 
 def entry_values(cols: dict[str, np.ndarray]) -> np.ndarray:

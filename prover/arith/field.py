@@ -11,7 +11,7 @@ The public ``fr_*``/``fq_*`` functions are bound methods of two :class:`Field` o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numba import njit, prange
@@ -22,6 +22,7 @@ from zkpor.prover.arith.mont import (
     ONE_U64,
     ZERO,
     FieldConsts,
+    adc,
     is_zero,
     load,
     madd,
@@ -90,6 +91,31 @@ def _k_from_u64(v, neg, out, prm):  # type: ignore[no-untyped-def]
         if neg[i]:
             r = mneg(r, m)
         store(out, i, r)
+
+
+@njit(cache=True, parallel=True)
+def _k_from_limbs(limbs, bits, out, prm):  # type: ignore[no-untyped-def]
+    """out[i] = Montgomery form of sum_k limbs[k, i] * 2^(bits k) (the caller bounds it below p)."""
+    m, _, r2, _ = unpack_prm(prm)
+    for i in prange(out.shape[0]):
+        w = (ZERO, ZERO, ZERO, ZERO)
+        for k in range(limbs.shape[0]):
+            v = limbs[k, i]
+            word, off = (bits * k) // 64, np.uint64((bits * k) % 64)
+            lo = v << off
+            hi = v >> (np.uint64(64) - off) if off else ZERO
+            t = (
+                lo if word == 0 else ZERO,
+                lo if word == 1 else (hi if word == 0 else ZERO),
+                lo if word == 2 else (hi if word == 1 else ZERO),
+                lo if word == 3 else (hi if word == 2 else ZERO),
+            )
+            s0, c = adc(w[0], t[0], ZERO)
+            s1, c = adc(w[1], t[1], c)
+            s2, c = adc(w[2], t[2], c)
+            s3, c = adc(w[3], t[3], c)
+            w = (s0, s1, s2, s3)
+        store(out, i, mmul(w, r2, m))
 
 
 @njit(cache=True)
@@ -287,6 +313,16 @@ class Field:
         _k_from_u64(v, np.zeros(v.shape[0], dtype=np.bool_), out, self.prm)
         return out
 
+    def from_limbs(self, limbs: Sequence[np.ndarray], bits: int) -> np.ndarray:
+        """sum_k 2^(bits k) limbs[k] per row, exactly, for uint64 columns (any 64-bit
+        values; 64 + bits (len - 1) must stay below 253 so that the sum is below p)."""
+        if not limbs or not 0 < bits <= 64 or 64 + bits * (len(limbs) - 1) >= 253:
+            raise ValueError(f"{len(limbs)} limbs of {bits} bits do not fit below p")
+        stacked = np.stack([np.asarray(v, dtype=np.uint64).reshape(-1) for v in limbs])
+        out = np.empty((stacked.shape[1], 4), dtype=np.uint64)
+        _k_from_limbs(stacked, bits, out, self.prm)
+        return out
+
     def from_int64(self, v: np.ndarray) -> np.ndarray:
         """Signed int64 -> field (negative v maps to p - |v|)."""
         v = np.ascontiguousarray(v, dtype=np.int64).reshape(-1)
@@ -418,6 +454,7 @@ fr_to_int = FR.to_int
 fr_from_int64 = FR.from_int64
 fr_from_uint64 = FR.from_uint64
 fr_from_standard = FR.from_std
+fr_from_limbs = FR.from_limbs
 fr_to_standard = FR.to_std
 fr_add = FR.add
 fr_sub = FR.sub
