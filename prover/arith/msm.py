@@ -51,9 +51,9 @@ from zkpor.prover.arith.mont import (
     FQ_C,
     ZERO,
     eq,
+    fq_mmul,
     is_zero,
     load,
-    mmul_inline,
     msub,
     run_tasks,
     store,
@@ -114,7 +114,7 @@ def _flush(src1, j1, src2, j2, jo, nj, dst, den, pre, kinds, loc):  # type: igno
         if not is_zero(d):
             store(pre, k, acc)
             store(den, k, d)
-            acc = mmul_inline(acc, d, _M)
+            acc = fq_mmul(acc, d)
     inv = finv(acc)
     for k in range(nj - 1, -1, -1):
         kind = kinds[k]
@@ -125,12 +125,12 @@ def _flush(src1, j1, src2, j2, jo, nj, dst, den, pre, kinds, loc):  # type: igno
         x2, y2 = load_pt(loc, 2 * k + 1)
         dinv = _Z4
         if kind == K_ADD or kind == K_DBL:
-            dinv = mmul_inline(inv, load(pre, k), _M)
-            inv = mmul_inline(inv, load(den, k), _M)
+            dinv = fq_mmul(inv, load(pre, k))
+            inv = fq_mmul(inv, load(den, k))
         if kind == K_ADD:  # inline common case of pair_finish
-            lam = mmul_inline(msub(y2, y1, _M), dinv, _M)
-            x3 = msub(msub(mmul_inline(lam, lam, _M), x1, _M), x2, _M)
-            y3 = msub(mmul_inline(lam, msub(x1, x3, _M), _M), y1, _M)
+            lam = fq_mmul(msub(y2, y1, _M), dinv)
+            x3 = msub(msub(fq_mmul(lam, lam), x1, _M), x2, _M)
+            y3 = msub(fq_mmul(lam, msub(x1, x3, _M)), y1, _M)
         else:
             x3, y3 = pair_finish(kind, x1, y1, x2, y2, dinv)
         store_pt(dst, jo[k], x3, y3)

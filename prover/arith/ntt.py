@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from zkpor.prover.arith.field import FR, _as2d
-from zkpor.prover.arith.mont import FR_C, load, madd, mmul, mmul_inline, mpow_u64, msub, store
+from zkpor.prover.arith.mont import FR_C, fr_mmul, load, madd, mmul, mpow_u64, msub, store
 from zkpor.verifier.field import TWO_ADICITY, R, root_of_unity
 
 _M = FR_C.m
@@ -96,7 +96,7 @@ def _sub_dif(a, off, logs, tw, tlog):  # type: ignore[no-untyped-def]
                 u = load(a, base + j)
                 v = load(a, base + j + half)
                 store(a, base + j, madd(u, v, _M))
-                store(a, base + j + half, mmul_inline(msub(u, v, _M), load(tw, j * tstride), _M))
+                store(a, base + j + half, fr_mmul(msub(u, v, _M), load(tw, j * tstride)))
 
 
 @njit(cache=True)
@@ -113,7 +113,7 @@ def _sub_dit(a, off, logs, tw, tlog):  # type: ignore[no-untyped-def]
             store(a, base + half, msub(u, v, _M))
             for j in range(1, half):
                 u = load(a, base + j)
-                t = mmul_inline(load(a, base + j + half), load(tw, j * tstride), _M)
+                t = fr_mmul(load(a, base + j + half), load(tw, j * tstride))
                 store(a, base + j, madd(u, t, _M))
                 store(a, base + j + half, msub(u, t, _M))
 
@@ -124,8 +124,8 @@ def _twist(loc, off, logc, w):  # type: ignore[no-untyped-def]
     cur = w
     for k in range(1, 1 << logc):
         p = off + bitrev(k, logc)
-        store(loc, p, mmul_inline(load(loc, p), cur, _M))
-        cur = mmul_inline(cur, w, _M)
+        store(loc, p, fr_mmul(load(loc, p), cur))
+        cur = fr_mmul(cur, w)
 
 
 @njit(cache=True, parallel=True)
@@ -155,11 +155,11 @@ def _k_dif(src, dst, logn, logr, tw, tlog, wn, kpow, c0, g, scale):  # type: ign
                 x = load(src, idx)
                 t = 1
                 while idx + t * n < length:
-                    x = madd(x, mmul_inline(load(kpow, t), load(src, idx + t * n), _M), _M)
+                    x = madd(x, fr_mmul(load(kpow, t), load(src, idx + t * n)), _M)
                     t += 1
                 if scale:
-                    x = mmul_inline(x, cur, _M)
-                    cur = mmul_inline(cur, g_r, _M)
+                    x = fr_mmul(x, cur)
+                    cur = fr_mmul(cur, g_r)
                 store(loc, q * cc + n2, x)
             _sub_dif(loc, q * cc, logc, tw, tlog)
             if n1:
@@ -198,8 +198,8 @@ def _k_dit(a, logn, logr, tw, tlog, wn, c0, g, scale):  # type: ignore[no-untype
             for n2 in range(cc):
                 x = load(loc, q * cc + n2)
                 if scale:
-                    x = mmul_inline(x, cur, _M)
-                    cur = mmul_inline(cur, g_r, _M)
+                    x = fr_mmul(x, cur)
+                    cur = fr_mmul(cur, g_r)
                 store(a, n1 + rr * n2, x)
 
 
