@@ -117,3 +117,24 @@ def test_off_range_limb_commits_row_by_row(srs: SRS, monkeypatch: pytest.MonkeyP
     trace.cols["l0"][row] += RANGE_SIZE
     trace.cols["l1"][row] -= 1
     assert keyed_commitments(srs, trace, monkeypatch) == V1_KEYED - {"l0", "h_r1"}
+
+
+def test_prover_inverse_sum_is_the_verifiers(honest) -> None:  # noqa: ANN001
+    """sigma / N from the prover's batched sum of 1/(beta + f) equals the verifier's."""
+    import random
+
+    from zkpor.prover.argument.prove import ProverError, SolvencyProver
+    from zkpor.verifier.field import R
+    from zkpor.verifier.public_inputs import sigma_over_n, sigma_over_n_from
+
+    _, bundle = honest
+    rng = random.Random(5)
+    ch = {k: rng.randrange(R) for k in ("rho", "beta", "gamma")}
+    fps = bundle.fingerprints + [R - 1, 0, 1]
+    inverse_sum = SolvencyProver._inverse_sum(fps, ch["beta"])
+    assert sigma_over_n_from(bundle.statement, inverse_sum, ch) == sigma_over_n(
+        bundle.statement, fps, ch
+    )
+    assert SolvencyProver._inverse_sum([], ch["beta"]) == 0
+    with pytest.raises(ProverError):
+        SolvencyProver._inverse_sum([5, (R - ch["beta"]) % R], ch["beta"])

@@ -78,11 +78,15 @@ def weighted_totals(statement: Statement, rho: int) -> int:
 
 def sigma_over_n(statement: Statement, fingerprints: Sequence[int], ch: dict[str, int]) -> int:
     """sigma / N with sigma = gamma^2 sum_j rho^(j+1) L_j + gamma^3 sum_F 1/(beta + f)."""
-    beta, gamma = ch["beta"], ch["gamma"]
-    totals = weighted_totals(statement, ch["rho"])
-    denominators = [(beta + f) % R for f in fingerprints]
+    denominators = [(ch["beta"] + f) % R for f in fingerprints]
     if any(d == 0 for d in denominators):
         raise VerificationError("beta + f vanishes for a fingerprint")
-    fp_sum = sum(batch_inv(denominators)) % R
-    sigma = (gamma * gamma % R * totals + pow(gamma, 3, R) * fp_sum) % R
+    return sigma_over_n_from(statement, sum(batch_inv(denominators)) % R, ch)
+
+
+def sigma_over_n_from(statement: Statement, inverse_sum: int, ch: dict[str, int]) -> int:
+    """:func:`sigma_over_n` given sum_F 1/(beta + f) (the prover computes it vectorised)."""
+    gamma = ch["gamma"]
+    totals = weighted_totals(statement, ch["rho"])
+    sigma = (gamma * gamma % R * totals + pow(gamma, 3, R) * inverse_sum) % R
     return sigma * inv(statement.n) % R

@@ -26,6 +26,7 @@ from zkpor.prover.arith.field import (
     fr_from_uint64,
     fr_mul,
     fr_powers,
+    fr_sum,
     fr_to_ints,
     fr_zeros,
 )
@@ -50,7 +51,7 @@ from zkpor.prover.setup.kzg import (
 from zkpor.verifier.field import R, previous_point, root_of_unity
 from zkpor.verifier.merkle import merkle_root
 from zkpor.verifier.proof import Proof
-from zkpor.verifier.public_inputs import lookup_table, public_evaluations, sigma_over_n
+from zkpor.verifier.public_inputs import lookup_table, public_evaluations, sigma_over_n_from
 from zkpor.verifier.rounds import commit_round, evaluation_round, opening_round
 from zkpor.verifier.statement import AssetInfo, Statement
 from zkpor.verifier.transcript import Transcript
@@ -268,7 +269,7 @@ class SolvencyProver:
 
         self.progress("round 4: grand sum")
         start = time.perf_counter()
-        sigma_n = sigma_over_n(statement, fingerprints, ch)
+        sigma_n = sigma_over_n_from(statement, self._inverse_sum(fingerprints, ch["beta"]), ch)
         self.on_h |= helpers
         s_sum = expression_values(circuit.grand_sum, self._on_h, ch)
         self.on_h.clear()
@@ -329,8 +330,18 @@ class SolvencyProver:
         self._timed("open_s", start)
 
         proof = Proof(dict(self.commitments), evals, evals_prev, w_zeta, w_prev, circuit.version)
-        user_fps = [own[int(np.searchsorted(summary, row))] for row in tr.summary_row]
+        user_fps = [own[i] for i in np.searchsorted(summary, tr.summary_row).tolist()]
         return ProofBundle(statement, proof, fingerprints, user_fps, tr.salts, dict(self.timings))
+
+    @staticmethod
+    def _inverse_sum(fingerprints: list[int], beta: int) -> int:
+        """sum_F 1/(beta + f) over the published fingerprints (the verifier's sum, batched)."""
+        if not fingerprints:
+            return 0
+        denominators = fr_add_int(fr_from_ints(fingerprints), beta)
+        if not denominators.any(axis=1).all():
+            raise ProverError("beta + f vanishes for a fingerprint")
+        return fr_sum(fr_batch_inv(denominators))
 
     def _check_quotient(
         self, statement: Statement, ch: dict[str, int], sigma_n: int,
