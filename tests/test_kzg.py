@@ -215,6 +215,13 @@ def test_spilled_polys_round_trip() -> None:
     assert len(list(folder.iterdir())) == 2
     with pytest.raises(ValueError):
         store["c"] = np.zeros(4, dtype=np.uint64)
+    mapped = store["a"]
+    store["a"] = a + 1  # a reader's array keeps the value it read
+    assert (mapped == a[::-1]).all() and (store["a"] == a + 1).all()
+    with open(store._files["b"], "r+b") as f:
+        f.truncate(40)
+    with pytest.raises(OSError, match="truncated"):
+        store["b"]
     store.close()
     assert not folder.exists()
 

@@ -4,8 +4,9 @@ The prover needs every column's coefficients three times (once per quotient cose
 once more for the openings, but never all of them at the same moment. Holding them in
 memory was a third of the peak RSS; here each vector is written to a private temporary
 folder (on disk: the page cache keeps it warm, and the kernel may drop it under memory
-pressure) and read back into fresh memory (not memory-mapped, so it leaves the
-process's resident set when the caller lets go of it).
+pressure) and read back as a private (copy-on-write) memory map: a reader such as an
+NTT takes the values straight from the page cache, without a copy into fresh memory,
+and the pages leave the process's resident set when the caller lets go of the array.
 """
 
 from __future__ import annotations
@@ -24,22 +25,27 @@ class SpilledPolys(Mapping[str, np.ndarray]):
         self._dir = tempfile.TemporaryDirectory(prefix="zkpor-polys-")
         self._rows: dict[str, int] = {}
         self._files: dict[str, Path] = {}
+        self._written = 0
 
     def __setitem__(self, name: str, values: np.ndarray) -> None:
         a = np.ascontiguousarray(values, dtype=np.uint64)
         if a.ndim != 2 or a.shape[1] != 4:
             raise ValueError(f"{name}: a polynomial is an (n, 4) uint64 array, got {a.shape}")
-        if name not in self._files:
-            self._files[name] = Path(self._dir.name) / f"{len(self._files)}.bin"
-        a.tofile(self._files[name])
+        path = Path(self._dir.name) / f"{self._written}.bin"
+        self._written += 1
+        a.tofile(path)  # a fresh file: arrays mapped from an older value stay intact
+        old = self._files.get(name)
+        if old is not None:
+            old.unlink()
+        self._files[name] = path
         self._rows[name] = a.shape[0]
 
     def __getitem__(self, name: str) -> np.ndarray:
         rows = self._rows[name]
-        out = np.fromfile(self._files[name], dtype=np.uint64, count=rows * 4)
-        if out.size != rows * 4:
+        path = self._files[name]
+        if path.stat().st_size != rows * 32:
             raise OSError(f"{name}: the spill file was truncated")
-        return out.reshape(rows, 4)
+        return np.memmap(path, dtype=np.uint64, mode="c", shape=(rows, 4))
 
     def __iter__(self) -> Iterator[str]:
         return iter(list(self._rows))
