@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from zkpor.circuits.expr import IntBackend, evaluate
@@ -62,12 +63,16 @@ def test_expression_values_match_python_evaluation(circuit: Circuit) -> None:
     values: dict[str, list[int]] = {}
 
     def vector(name: str):  # noqa: ANN202
-        if name not in values:
-            values[name] = [rng.choice([0, 1, R - 1, rng.randrange(R)]) for _ in range(n)]
+        """Small round-1 columns as uint64 (converted in the kernel), the rest in F_r."""
+        if name in circuit.small:
+            values[name] = [rng.choice([0, 1, 2**64 - 1, rng.randrange(1 << 16)]) for _ in range(n)]
+            return np.array(values[name], dtype=np.uint64)
+        values[name] = [rng.choice([0, 1, R - 1, rng.randrange(R)]) for _ in range(n)]
         return fr_from_ints(values[name])
 
     for expr in (circuit.entry_v, circuit.tuple_value, circuit.grand_sum):
         got = fr_to_ints(expression_values(expr, vector, challenges))
+        assert any(name in values for name in circuit.small)
         for row in range(n):
 
             def column(name: str, shifted: bool, row: int = row) -> int:

@@ -150,3 +150,16 @@ def test_four_step_at_2_17_against_horner() -> None:
     back = dit(got, inverse=True, c0=pow(n, -1, R), g=pow(5, -1, R))
     folded = [(c + pow(5, n, R) * e) % R for c, e in zip(cs[:3], cs[n:], strict=True)] + cs[3:n]
     assert fr_to_ints(back) == folded
+
+
+def test_intt_of_small_values_converts_them() -> None:
+    """1-D uint64 values (edge values too) give the coefficients of their F_r vector."""
+    from zkpor.prover.arith.field import fr_from_uint64
+    from zkpor.prover.arith.ntt import bitrev_permute, intt
+
+    rng = np.random.default_rng(4)
+    for n in (1, 2, 16, 1 << 11):
+        v = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+        v[0] = 2**64 - 1
+        assert (intt(v) == intt(fr_from_uint64(v))).all()
+        assert (bitrev_permute(v) == bitrev_permute(fr_from_uint64(v))).all()

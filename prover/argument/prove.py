@@ -196,11 +196,10 @@ class SolvencyProver:
         return keys, min(int(keys.max()) + 1, tr.n)
 
     def _on_h(self, name: str) -> np.ndarray:
-        """A column's values on H as an F_r vector (witness, or public: tab, tT, l_last)."""
+        """A column's values on H: an F_r vector, or uint64 for a small round-1 column."""
         if name in self.on_h:
             return self.on_h[name]
-        values = self.trace.column(name)
-        return fr_from_uint64(values) if values.ndim == 1 else values
+        return self.trace.column(name)
 
     # -- the rounds --------------------------------------------------------------------
     def prove(self) -> ProofBundle:

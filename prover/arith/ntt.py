@@ -20,11 +20,22 @@ import numpy as np
 from numba import njit, prange
 
 from zkpor.prover.arith.field import FR, _as2d
-from zkpor.prover.arith.mont import FR_C, fr_mmul, load, madd, mmul, mpow_u64, msub, store
+from zkpor.prover.arith.mont import (
+    FR_C,
+    ZERO,
+    fr_mmul,
+    load,
+    madd,
+    mmul,
+    mpow_u64,
+    msub,
+    store,
+)
 from zkpor.verifier.field import TWO_ADICITY, R, root_of_unity
 
 _M = FR_C.m
 _ONE = FR_C.one
+_R2 = FR_C.r2
 _GROUP = 4  # columns gathered together (4 elements = 128 contiguous bytes per row)
 _CH = 1024  # elements per parallel chunk of the bit-reversal copy
 
@@ -61,6 +72,15 @@ def _k_bitrev_copy(src, dst, logn):  # type: ignore[no-untyped-def]
     for c in prange((n + _CH - 1) // _CH):
         for i in range(c * _CH, min(n, (c + 1) * _CH)):
             store(dst, bitrev(i, logn), load(src, i))
+
+
+@njit(cache=True, parallel=True)
+def _k_bitrev_small(src, dst, logn):  # type: ignore[no-untyped-def]
+    """dst[rev(i)] = the Montgomery form of the uint64 src[i]."""
+    n = dst.shape[0]
+    for c in prange((n + _CH - 1) // _CH):
+        for i in range(c * _CH, min(n, (c + 1) * _CH)):
+            store(dst, bitrev(i, logn), fr_mmul((src[i], ZERO, ZERO, ZERO), _R2))
 
 
 @njit(cache=True, parallel=True)
@@ -272,16 +292,25 @@ def dit(a: np.ndarray, inverse: bool = False, c0: int = 1, g: int = 1) -> np.nda
 
 
 def bitrev_permute(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """A copy of a (into ``out`` if given) with element i at position bitrev(i)."""
-    a2, single = _as2d(a)
-    if single:
-        raise ValueError("bitrev_permute takes an (n, 4) array")
+    """A copy of a (into ``out`` if given) with element i at position bitrev(i); a 1-D
+    uint64 array of small values (below r) is put in Montgomery form on the way."""
+    small = np.ndim(a) == 1 and np.asarray(a).dtype == np.uint64
+    if small:
+        a2 = np.ascontiguousarray(a)
+    else:
+        a2, single = _as2d(a)
+        if single:
+            raise ValueError("bitrev_permute takes an (n, 4) array or 1-D uint64 values")
     logn = _size(a2.shape[0])
+    shape = (a2.shape[0], 4)
     if out is None:
-        out = np.empty_like(a2)
-    elif out.shape != a2.shape or out.dtype != np.uint64 or not out.flags.c_contiguous:
-        raise ValueError(f"out must be a contiguous {a2.shape} uint64 array")
-    _k_bitrev_copy(a2, out, logn)
+        out = np.empty(shape, dtype=np.uint64)
+    elif out.shape != shape or out.dtype != np.uint64 or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a contiguous {shape} uint64 array")
+    if small:
+        _k_bitrev_small(a2, out, logn)
+    else:
+        _k_bitrev_copy(a2, out, logn)
     return out
 
 
@@ -291,8 +320,9 @@ def ntt(coeffs: np.ndarray) -> np.ndarray:
 
 
 def intt(evals: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Coefficients of the polynomial of degree < N with f(omega_N^i) = evals[i] (written
-    into ``out`` if given, e.g. the head of a longer buffer)."""
+    """Coefficients of the polynomial of degree < N with f(omega_N^i) = evals[i] (F_r, or
+    small 1-D uint64 values), written into ``out`` if given (e.g. the head of a longer
+    buffer)."""
     out = bitrev_permute(evals, out)
     return dit(out, inverse=True, c0=pow(out.shape[0], -1, R))
 

@@ -25,7 +25,6 @@ from zkpor.prover.arith.field import (
     fr_div_linear,
     fr_eval_poly,
     fr_from_ints,
-    fr_from_uint64,
     fr_to_standard,
 )
 from zkpor.prover.arith.g1 import g1_from_affine_ints
@@ -223,7 +222,7 @@ def blinded_interpolation(values: np.ndarray, blinders: Sequence[int]) -> np.nda
 
     The inverse NTT writes straight into the longer buffer (no copy of the coefficients).
     """
-    a = fr_from_uint64(values) if np.ndim(values) == 1 else values
+    a = np.asarray(values, dtype=np.uint64) if np.ndim(values) == 1 else values
     n, k = len(a), len(blinders)
     if any(not 0 <= b < R for b in blinders):
         raise ValueError("blinding coefficients must be field elements below r")
