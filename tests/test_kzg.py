@@ -218,6 +218,7 @@ def test_spilled_polys_round_trip() -> None:
     mapped = store["a"]
     store["a"] = a + 1  # a reader's array keeps the value it read
     assert (mapped == a[::-1]).all() and (store["a"] == a + 1).all()
+    assert (store["b"] == a[:3]).all()  # its write is done
     with open(store._files["b"], "r+b") as f:
         f.truncate(40)
     with pytest.raises(OSError, match="truncated"):

@@ -7,41 +7,64 @@ folder (on disk: the page cache keeps it warm, and the kernel may drop it under 
 pressure) and read back as a private (copy-on-write) memory map: a reader such as an
 NTT takes the values straight from the page cache, without a copy into fresh memory,
 and the pages leave the process's resident set when the caller lets go of the array.
+
+Writes run on a background thread: a sustained stream of fresh file data is throttled
+to the disk's speed by the kernel (hundreds of ms per 32 MB here), which the prover's
+next computations now overlap. A vector is held in memory until its write is done.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 
+def _write(a: np.ndarray, path: Path) -> None:
+    with open(path, "wb") as f:
+        f.write(memoryview(a).cast("B"))
+
+
 class SpilledPolys(Mapping[str, np.ndarray]):
-    """A mapping name -> (n, 4) uint64 vector whose values live in files."""
+    """A mapping name -> (n, 4) uint64 vector whose values live in files.
+
+    A stored array must not be modified afterwards (it is written in the background).
+    """
 
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="zkpor-polys-")
         self._rows: dict[str, int] = {}
         self._files: dict[str, Path] = {}
+        self._pending: dict[str, Future[None]] = {}
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="zkpor-spill")
         self._written = 0
 
     def __setitem__(self, name: str, values: np.ndarray) -> None:
         a = np.ascontiguousarray(values, dtype=np.uint64)
         if a.ndim != 2 or a.shape[1] != 4:
             raise ValueError(f"{name}: a polynomial is an (n, 4) uint64 array, got {a.shape}")
+        self._wait(name)
         path = Path(self._dir.name) / f"{self._written}.bin"
         self._written += 1
-        a.tofile(path)  # a fresh file: arrays mapped from an older value stay intact
+        self._pending[name] = self._writer.submit(_write, a, path)
         old = self._files.get(name)
         if old is not None:
-            old.unlink()
+            old.unlink()  # arrays mapped from the older value stay intact
         self._files[name] = path
         self._rows[name] = a.shape[0]
 
+    def _wait(self, name: str) -> None:
+        """Finish the write of ``name`` (re-raising its error, e.g. a full disk)."""
+        pending = self._pending.pop(name, None)
+        if pending is not None:
+            pending.result()
+
     def __getitem__(self, name: str) -> np.ndarray:
         rows = self._rows[name]
+        self._wait(name)
         path = self._files[name]
         if path.stat().st_size != rows * 32:
             raise OSError(f"{name}: the spill file was truncated")
@@ -54,7 +77,12 @@ class SpilledPolys(Mapping[str, np.ndarray]):
         return len(self._rows)
 
     def close(self) -> None:
-        """Delete the files (also done when the object is collected)."""
-        self._rows.clear()
-        self._files.clear()
-        self._dir.cleanup()
+        """Finish the writes, then delete the files (also done when the object is collected)."""
+        try:
+            for name in list(self._pending):
+                self._wait(name)
+        finally:
+            self._writer.shutdown()
+            self._rows.clear()
+            self._files.clear()
+            self._dir.cleanup()
