@@ -230,6 +230,37 @@ def test_streamed_msm_vs_scalar_identity(threads: int) -> None:
     assert got == _aff(bn.multiply(bn.G1, sum(x * k for x, k in zip(a, neg, strict=True)) % R))
 
 
+def test_weighted_bucket_sum_in_lanes_vs_scalar_identity() -> None:
+    """sum_b (b + 1) B_b by the lanes (nb >= 4096) equals the scalar identity, with empty
+    buckets, equal buckets (a doubling inside a lane) and a bucket cancelling a lane's
+    running sum (infinity) among them."""
+    from numba import njit
+
+    from zkpor.prover.arith.g1 import jac_store
+    from zkpor.prover.arith.msm import _LANES_MIN_BUCKETS, _jac_to_affine_ints, _weighted_sum
+
+    @njit
+    def weighted(buckets):  # noqa: ANN001, ANN202
+        out = np.empty((1, 3, 4), dtype=np.uint64)
+        jac_store(out, 0, _weighted_sum(buckets))
+        return out[0]
+
+    nb = _LANES_MIN_BUCKETS
+    rng = random.Random(41)
+    a = [rng.randrange(1, R) for _ in range(nb)]
+    span = nb // 256
+    top = span - 1  # lane 0's first bucket (the lanes run from the top down)
+    a[top - 1] = a[top]  # run_0 = P, then P + P
+    a[top - 2] = 0  # an empty bucket: acc_0 + run_0 with acc_0 = run_0 = 2P
+    a[top - 3] = (R - 2 * a[top]) % R  # cancels run_0: infinity
+    a[5 * span : 6 * span] = [0] * span  # an empty lane
+    a[-1] = 0
+    buckets = G.g1_fixed_base_mul(G.G1_GEN, _limbs(a))
+    got = _jac_to_affine_ints(weighted(buckets))
+    want = _aff(bn.multiply(bn.G1, sum((b + 1) * x for b, x in enumerate(a)) % R))
+    assert got == want
+
+
 # -- bucket sums and element-wise additions ------------------------------------------
 
 

@@ -356,16 +356,61 @@ def _window_task(points, scalars, lo, hi, w, c):  # type: ignore[no-untyped-def]
         if not aff_is_inf(x, y):
             d = _signed_digit(scalars, lo + i, w, c)
         codes[i] = -1 if d == 0 else 2 * (abs(d) - 1) + (1 if d < 0 else 0)
-    buckets = _window_buckets(points, codes, lo, nb)
+    return _weighted_sum(_window_buckets(points, codes, lo, nb))
 
-    # running sum: sum_b (b + 1) * B_b
+
+_LANES = 256
+_LANES_MIN_BUCKETS = 1 << 12
+
+
+@njit(cache=True)
+def _weighted_sum(buckets):  # type: ignore[no-untyped-def]
+    """sum_b (b + 1) * B_b over affine buckets (zeros: infinity), as a Jacobian point.
+
+    Many buckets: _LANES running sums side by side, lane j over the S buckets from jS,
+    each step's lanes added as one batch-affine block (one inversion per block, about
+    half the multiplications of the Jacobian running sum); then
+    sum_b (b + 1) B_b = sum_j acc_j + S * sum_j j * run_j, with acc_j the lane's own
+    weighted sum and run_j its plain sum. Few buckets: the Jacobian running sum.
+    """
+    nb = buckets.shape[0]
+    if nb < _LANES_MIN_BUCKETS:
+        run = jac_inf()
+        acc = jac_inf()
+        for b in range(nb - 1, -1, -1):
+            x, y = load_pt(buckets, b)
+            run = jac_madd(run, x, y)
+            acc = jac_add(acc, run)
+        return acc
+    lanes = _LANES
+    span = nb // lanes
+    runs = np.zeros((lanes, 2, 4), dtype=np.uint64)
+    accs = np.zeros((lanes, 2, 4), dtype=np.uint64)
+    j1, j2, jo, kinds, den, pre, loc = _scratch(lanes)
+    for k in range(lanes):
+        j1[k] = 2 * k
+        jo[k] = k
+    for t in range(span - 1, -1, -1):
+        for k in range(lanes):
+            j2[k] = 2 * (k * span + t)
+        _flush(runs, j1, buckets, j2, jo, lanes, runs, den, pre, kinds, loc)
+        for k in range(lanes):
+            j2[k] = 2 * k
+        _flush(accs, j1, runs, j2, jo, lanes, accs, den, pre, kinds, loc)
+    total = jac_inf()
     run = jac_inf()
-    acc = jac_inf()
-    for b in range(nb - 1, -1, -1):
-        x, y = load_pt(buckets, b)
-        run = jac_madd(run, x, y)
-        acc = jac_add(acc, run)
-    return acc
+    lane_weighted = jac_inf()
+    for k in range(lanes - 1, -1, -1):
+        x, y = load_pt(accs, k)
+        total = jac_madd(total, x, y)
+        if k:
+            x, y = load_pt(runs, k)
+            run = jac_madd(run, x, y)
+            lane_weighted = jac_add(lane_weighted, run)
+    while span > 1:
+        lane_weighted = jac_dbl(lane_weighted)
+        span //= 2
+    return jac_add(total, lane_weighted)
 
 
 @njit(cache=True, nogil=True)
