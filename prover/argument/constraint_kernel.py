@@ -228,8 +228,7 @@ def write_checked(path: Path, text: bytes) -> None:
 
 
 _SOURCES: dict[str, KernelSource] = {}
-_EXPRESSIONS: dict[int, tuple[Expr, KernelSource]] = {}
-_SMALL: dict[tuple[int, frozenset[str]], KernelSource] = {}
+_EXPRESSIONS: dict[tuple[int, frozenset[str]], tuple[Expr, KernelSource]] = {}
 _KERNELS: dict[str, Callable[..., None]] = {}
 
 
@@ -285,7 +284,7 @@ def _run(
     table = np.array([FR_C.mont_tuple(c) for c in consts], dtype=np.uint64).reshape(-1, 4)
     cols = tuple(np.ascontiguousarray(evals[name]) for name in source.columns)
     n = len(cols[0])
-    if any(cols[i].dtype != np.uint64 for i in range(len(cols))):
+    if any(a.dtype != np.uint64 for a in cols):
         raise ValueError("columns are uint64 arrays")
     if prev is None:
         prev = {name: np.roll(evals[name], 1, axis=0) for name in source.shifted}
@@ -318,12 +317,9 @@ def expression_values(
     """An expression's values at every row of its columns (from ``column``: Montgomery
     (n, 4) vectors, or 1-D uint64 small values), one fused pass; a shifted column reads
     row i - 1, cyclically (on H: the previous point)."""
-    if id(expr) not in _EXPRESSIONS:
-        _EXPRESSIONS[id(expr)] = (expr, KernelSource((("value", expr),)))
-    names = _EXPRESSIONS[id(expr)][1]
-    evals = {name: column(name) for name in dict.fromkeys(names.columns + names.shifted)}
+    evals = {name: column(name) for name in sorted(_columns_in(expr, {}))}
     small = frozenset(name for name, values in evals.items() if np.ndim(values) == 1)
     key = (id(expr), small)
-    if key not in _SMALL:
-        _SMALL[key] = KernelSource((("value", expr),), small=small)
-    return _run(_SMALL[key], evals, challenges, None)
+    if key not in _EXPRESSIONS:  # the expression is kept, so its id stays its own
+        _EXPRESSIONS[key] = (expr, KernelSource((("value", expr),), small=small))
+    return _run(_EXPRESSIONS[key][1], evals, challenges, None)

@@ -1,13 +1,16 @@
 """Multi-scalar multiplication sum_i s_i P_i over BN254 G1 (Pippenger, numba).
 
 Algorithm (per window w of c bits, signed digits in [-2^(c-1), 2^(c-1))):
-1. digits of every scalar, counting sort of the point indices by |digit| into buckets
-   (the sign travels in the index; zero digits and points at infinity are dropped);
-2. every bucket is summed by a pairwise tree in affine coordinates: each level adds
-   disjoint pairs, and the pairs of all buckets share one field inversion per block of
-   ``_BLOCK`` pairs (Montgomery's trick), so an addition costs ~6 multiplications
-   instead of ~11 for a mixed Jacobian addition;
-3. the running-sum trick turns the buckets into sum_b b*B_b (Jacobian).
+1. digits of every scalar as bucket codes 2 (|digit| - 1) + sign (zero digits and
+   points at infinity are dropped);
+2. every bucket is summed in affine coordinates, the additions of many buckets sharing
+   one field inversion per block of up to ``_BLOCK`` pairs (Montgomery's trick), so an
+   addition costs ~6 multiplications instead of ~11 for a mixed Jacobian addition:
+   with many buckets and no hot one the points stream into their buckets in input
+   order (:func:`_stream_buckets`), else a counting sort by bucket and pairwise trees
+   add disjoint pairs level by level;
+3. the running-sum trick turns the buckets into sum_b b*B_b, in batch-affine lanes
+   when there are many buckets (:func:`_weighted_sum`).
 Windows (and, when there are fewer windows than threads, chunks of points) are
 independent tasks spread over the numba threads (``run_tasks``). Windows are combined by
 Horner's rule (c doublings per window). Small scalars simply give fewer windows:
@@ -270,6 +273,12 @@ def _stream_step(points, buckets, busy, nj, qref, qb, nq, scratch):  # type: ign
 
 
 @njit(cache=True)
+def _stream_cap(nb):  # type: ignore[no-untyped-def]
+    """Additions per block of :func:`_stream_buckets` for nb buckets."""
+    return max(1, min(_BLOCK, nb // 8))
+
+
+@njit(cache=True)
 def _stream_buckets(points, codes, lo, nb):  # type: ignore[no-untyped-def]
     """(bucket sums, True): the sums of :func:`_sum_buckets` (codes alike) as an
     (nb, 2, 4) array, zeros (infinity) for an empty bucket, streaming the points in order.
@@ -283,7 +292,7 @@ def _stream_buckets(points, codes, lo, nb):  # type: ignore[no-untyped-def]
     trees), and so would long runs of one bucket: after about twice the blocks that
     distinct buckets need it gives up, returning (partial sums, False).
     """
-    cap = max(1, min(_BLOCK, nb // 8))
+    cap = _stream_cap(nb)
     buckets = np.zeros((nb, 2, 4), dtype=np.uint64)
     busy = np.zeros(nb, dtype=np.bool_)
     qref = np.empty(cap, dtype=np.int64)
@@ -332,8 +341,7 @@ def _window_buckets(points, codes, lo, nb):  # type: ignore[no-untyped-def]
         if codes[i] >= 0:
             cnt[codes[i] >> 1] += 1
             total += 1
-    cap = min(_BLOCK, nb // 8)
-    if nb >= _STREAM_MIN_BUCKETS and total and cnt.max() * 2 * cap <= total:
+    if nb >= _STREAM_MIN_BUCKETS and total and cnt.max() * 2 * _stream_cap(nb) <= total:
         buckets, done = _stream_buckets(points, codes, lo, nb)
         if done:
             return buckets
