@@ -19,7 +19,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from zkpor.prover.arith import ifma
 from zkpor.prover.arith.field import FR, _as2d
+from zkpor.prover.arith.ifma import (
+    BLOCK,
+    LANES,
+    bfly_dif,
+    bfly_dit,
+    bfly_plain,
+    mul_step,
+    pack8,
+    splat_lanes,
+    to_lanes,
+    unpack8,
+)
 from zkpor.prover.arith.mont import (
     FR_C,
     ZERO,
@@ -223,7 +236,145 @@ def _k_dit(a, logn, logr, tw, tlog, wn, c0, g, scale):  # type: ignore[no-untype
                 store(a, n1 + rr * n2, x)
 
 
+# ----------------------------------------------------------------------------- IFMA lanes
+# The same four-step transforms with eight columns (or rows) in lockstep, one per lane of
+# an AVX-512 IFMA lane block (ifma.py): every twiddle of a sub-transform is shared by the
+# eight lanes; the four-step twiddles and the coset powers differ per lane.
+
+
+@njit(cache=True)
+def _vsub(buf, logs, tw52, tlog, is_dif):  # type: ignore[no-untyped-def]
+    """In-place DIF (natural to bit-reversed, stages from the widest) or DIT (bit-reversed
+    to natural, from the narrowest) of the 2^logs positions of a lockstep buffer, as
+    :func:`_sub_dif` and :func:`_sub_dit`."""
+    size = 1 << logs
+    for i in range(logs):
+        s = logs - i if is_dif else i + 1
+        half = 1 << (s - 1)
+        tstride = 1 << (tlog - s)
+        for base in range(0, size, 2 * half):
+            bfly_plain(buf, base, base + half, tw52, 0)
+            for j in range(1, half):
+                if is_dif:
+                    bfly_dif(buf, base + j, base + j + half, tw52, j * tstride)
+                else:
+                    bfly_dit(buf, base + j, base + j + half, tw52, j * tstride)
+
+
+@njit(cache=True)
+def _vrows(a, row0, logr, tw52, tlog, is_dif):  # type: ignore[no-untyped-def]
+    """The sub-transforms (DIF or DIT) of the eight rows of length 2^logr from row0 on."""
+    rr = 1 << logr
+    buf = np.empty(rr * BLOCK, dtype=np.uint64)
+    for j in range(rr):
+        pack8(buf, j, a, row0 + j, rr)
+    _vsub(buf, logr, tw52, tlog, is_dif)
+    for j in range(rr):
+        unpack8(buf, j, a, row0 + j, rr)
+
+
+@njit(cache=True)
+def _lane_scratch():  # type: ignore[no-untyped-def]
+    """Eight elements, and two lane blocks (the running multiplier and its step)."""
+    return (
+        np.empty((LANES, 4), dtype=np.uint64),
+        np.empty(BLOCK, dtype=np.uint64),
+        np.empty(BLOCK, dtype=np.uint64),
+    )
+
+
+@njit(cache=True)
+def _vtwist(buf, logc, w1, n1):  # type: ignore[no-untyped-def]
+    """buf[rev(k)] *= w_q^k in lane q, w_q = w1^(n1 + q) (the four-step twiddles)."""
+    lanes, cur, step = _lane_scratch()
+    for q in range(LANES):
+        store(lanes, q, mpow_u64(w1, np.uint64(n1 + q), _ONE, _M))
+    to_lanes(lanes, step)
+    cur[:] = step
+    for k in range(1, 1 << logc):
+        mul_step(buf, bitrev(k, logc), cur, step)
+
+
+@njit(cache=True)
+def _vscale(buf, cc, c00, gg, g_r, n1):  # type: ignore[no-untyped-def]
+    """buf[n2] *= c0 g^(n1 + q + R n2) in lane q (g_r = g^R): the coset scaling."""
+    lanes, cur, step = _lane_scratch()
+    for q in range(LANES):
+        store(lanes, q, mmul(c00, mpow_u64(gg, np.uint64(n1 + q), _ONE, _M), _M))
+    to_lanes(lanes, cur)
+    splat_lanes(g_r, step)
+    for n2 in range(cc):
+        mul_step(buf, n2, cur, step)
+
+
+@njit(cache=True, parallel=True)
+def _k_dif_v(src, dst, logn, logr, tw52, tlog, wn, kpow, c0, g, scale):  # type: ignore[no-untyped-def]
+    """:func:`_k_dif` with eight columns, then eight rows, per lockstep buffer."""
+    n = 1 << logn
+    rr = 1 << logr
+    logc = logn - logr
+    cc = 1 << logc
+    length = src.shape[0]
+    w1 = load(wn, 0)
+    c00 = load(c0, 0)
+    gg = load(g, 0)
+    g_r = mpow_u64(gg, np.uint64(rr), _ONE, _M)
+    for blk in prange(rr // LANES):
+        n1 = blk * LANES
+        buf = np.empty(cc * BLOCK, dtype=np.uint64)
+        for n2 in range(cc):
+            e = n1 + rr * n2
+            if length > n:
+                folded = np.empty((LANES, 4), dtype=np.uint64)
+                for q in range(LANES):
+                    x = load(src, e + q)
+                    t = 1
+                    while e + q + t * n < length:
+                        x = madd(x, fr_mmul(load(kpow, t), load(src, e + q + t * n)), _M)
+                        t += 1
+                    store(folded, q, x)
+                pack8(buf, n2, folded, 0, 1)
+            else:
+                pack8(buf, n2, src, e, 1)
+        if scale:
+            _vscale(buf, cc, c00, gg, g_r, n1)
+        _vsub(buf, logc, tw52, tlog, True)
+        _vtwist(buf, logc, w1, n1)
+        for p2 in range(cc):
+            unpack8(buf, p2, dst, n1 + rr * p2, 1)
+    for rb in prange(cc // LANES):
+        _vrows(dst, rr * rb * LANES, logr, tw52, tlog, True)
+
+
+@njit(cache=True, parallel=True)
+def _k_dit_v(a, logn, logr, tw52, tlog, wn, c0, g, scale):  # type: ignore[no-untyped-def]
+    """:func:`_k_dit` with eight rows, then eight columns, per lockstep buffer."""
+    rr = 1 << logr
+    logc = logn - logr
+    cc = 1 << logc
+    w1 = load(wn, 0)
+    c00 = load(c0, 0)
+    gg = load(g, 0)
+    g_r = mpow_u64(gg, np.uint64(rr), _ONE, _M)
+    for rb in prange(cc // LANES):
+        _vrows(a, rr * rb * LANES, logr, tw52, tlog, False)
+    for blk in prange(rr // LANES):
+        n1 = blk * LANES
+        buf = np.empty(cc * BLOCK, dtype=np.uint64)
+        for p2 in range(cc):
+            pack8(buf, p2, a, n1 + rr * p2, 1)
+        _vtwist(buf, logc, w1, n1)
+        _vsub(buf, logc, tw52, tlog, False)
+        if scale:
+            _vscale(buf, cc, c00, gg, g_r, n1)
+        for n2 in range(cc):
+            unpack8(buf, n2, a, n1 + rr * n2, 1)
+
+
 _TABLES: dict[tuple[int, bool], np.ndarray] = {}
+_TABLES_260: dict[tuple[int, bool], np.ndarray] = {}
+_IFMA = ifma.host_has_ifma()
+_VEC_MIN_LOG = 6  # eight columns and eight rows at least
 
 
 def _sub_table(tlog: int, inverse: bool) -> np.ndarray:
@@ -238,9 +389,25 @@ def _sub_table(tlog: int, inverse: bool) -> np.ndarray:
     return _TABLES[key]
 
 
+def _sub_table_260(tlog: int, inverse: bool) -> np.ndarray:
+    """:func:`_sub_table` in the 260-form of the IFMA butterflies."""
+    key = (tlog, inverse)
+    if key not in _TABLES_260:
+        table = ifma.table_260(_sub_table(tlog, inverse))
+        table.setflags(write=False)
+        _TABLES_260[key] = table
+    return _TABLES_260[key]
+
+
+def _lanes(logn: int) -> bool:
+    """Whether a transform of size 2^logn takes the IFMA lockstep kernels."""
+    return _IFMA and logn >= _VEC_MIN_LOG
+
+
 def clear_twiddle_cache() -> None:
     """Drop the cached sub-transform twiddle tables."""
     _TABLES.clear()
+    _TABLES_260.clear()
 
 
 def _size(n: int) -> int:
@@ -275,7 +442,11 @@ def dif(src: np.ndarray, n: int, inverse: bool = False, c0: int = 1, g: int = 1)
     out = np.empty((n, 4), dtype=np.uint64)
     scale = not (c0 % R == 1 and g % R == 1)
     kpow = FR.powers(pow(g, n, R), -(-a.shape[0] // n))
-    _k_dif(a, out, logn, logr, tw, tlog, wn, kpow, _fr1(c0), _fr1(g), scale)
+    if _lanes(logn):
+        tw52 = _sub_table_260(tlog, inverse)
+        _k_dif_v(a, out, logn, logr, tw52, tlog, wn, kpow, _fr1(c0), _fr1(g), scale)
+    else:
+        _k_dif(a, out, logn, logr, tw, tlog, wn, kpow, _fr1(c0), _fr1(g), scale)
     return out
 
 
@@ -287,7 +458,10 @@ def dit(a: np.ndarray, inverse: bool = False, c0: int = 1, g: int = 1) -> np.nda
     logn = _size(a2.shape[0])
     logr, tw, tlog, wn = _params(logn, inverse)
     scale = not (c0 % R == 1 and g % R == 1)
-    _k_dit(a2, logn, logr, tw, tlog, wn, _fr1(c0), _fr1(g), scale)
+    if _lanes(logn):
+        _k_dit_v(a2, logn, logr, _sub_table_260(tlog, inverse), tlog, wn, _fr1(c0), _fr1(g), scale)
+    else:
+        _k_dit(a2, logn, logr, tw, tlog, wn, _fr1(c0), _fr1(g), scale)
     return a2
 
 

@@ -1,0 +1,341 @@
+"""F_r eight elements at a time with AVX-512 IFMA (radix 2^52), for the NTT.
+
+A *lane block* is 40 ``uint64``: five limb vectors of eight lanes, limb k of lane q at
+``8k + q``; a lockstep buffer holds one lane block per position (position i at offset
+``40 i``), so eight independent sub-transforms run side by side, one per lane. A lane
+holds the same Montgomery representative x 2^256 mod p as the rest of the prover, fully
+reduced, split into five 52-bit limbs.
+
+``vpmadd52luq``/``vpmadd52huq`` add the low/high 52 bits of eight 52 x 52-bit products
+to eight 64-bit accumulators; the Montgomery product built on them (operand scanning,
+five rounds, lazy carries: a limb gains under 2^54 per round, so five rounds stay below
+2^57) divides by 2^260. Multipliers -- twiddles, coset powers -- are therefore kept in
+*260-form* w 2^260 mod p: the product of x 2^256 and w 2^260 is (x w) 2^256, the
+ordinary form. Every result is fully reduced, so the vector kernels agree bit for bit
+with the scalar ones (tests/test_ifma.py checks them against Python integers).
+
+About 4.3 ns per product per lane on Zen 4 against 18.8 ns for the scalar ADX product.
+"""
+
+from __future__ import annotations
+
+import llvmlite.binding as llvm
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+from zkpor.prover.arith.mont import FR_C, load, madd
+from zkpor.verifier.field import R
+
+LANES = 8
+BLOCK = 40  # uint64 per lane block: 5 limbs x 8 lanes
+_M52 = (1 << 52) - 1
+_P52 = [(R >> (52 * i)) & _M52 for i in range(5)]
+_PINV52 = (-pow(R, -1, 1 << 52)) % (1 << 52)
+_M = FR_C.m
+
+_I32 = ir.IntType(32)
+_I64 = ir.IntType(64)
+_V8 = ir.VectorType(_I64, 8)
+_V4 = ir.VectorType(_I64, 4)
+
+
+def host_has_ifma() -> bool:
+    """Whether the host is x86-64 with AVX-512F and AVX-512 IFMA."""
+    features = llvm.get_host_cpu_features()
+    return llvm.get_process_triple().startswith("x86_64") and all(
+        features.get(f, False) for f in ("avx512f", "avx512ifma")
+    )
+
+
+# ----------------------------------------------------------------------------- IR
+
+
+def _splat(v: int) -> ir.Constant:
+    return ir.Constant(_V8, [v] * LANES)
+
+
+def _mask(idx: list[int]) -> ir.Constant:
+    return ir.Constant(ir.VectorType(_I32, len(idx)), idx)
+
+
+def _ifma(builder, high: bool, acc, x, y):  # type: ignore[no-untyped-def]
+    name = "llvm.x86.avx512.vpmadd52%s.uq.512" % ("h" if high else "l")
+    fn = builder.module.globals.get(name)
+    if fn is None:
+        fn = ir.Function(builder.module, ir.FunctionType(_V8, [_V8, _V8, _V8]), name=name)
+    return builder.call(fn, [acc, x, y])
+
+
+def _carry(builder, t, signed: bool):  # type: ignore[no-untyped-def]
+    """Propagate carries so limbs 0-3 are below 2^52 (arithmetic shifts if ``signed``)."""
+    t = list(t)
+    for i in range(4):
+        c = builder.ashr(t[i], _splat(52)) if signed else builder.lshr(t[i], _splat(52))
+        t[i] = builder.and_(t[i], _splat(_M52))
+        t[i + 1] = builder.add(t[i + 1], c)
+    return t
+
+
+def _reduce(builder, t):  # type: ignore[no-untyped-def]
+    """t - p where t >= p, else t (t normalised and below 2p)."""
+    d, br = [], _splat(0)
+    for i in range(5):
+        x = builder.sub(builder.sub(t[i], _splat(_P52[i])), br)
+        br = builder.lshr(x, _splat(63))
+        d.append(builder.and_(x, _splat(_M52)))
+    keep = builder.icmp_unsigned("!=", br, _splat(0))
+    return [builder.select(keep, t[i], d[i]) for i in range(5)]
+
+
+def _add(builder, x, y):  # type: ignore[no-untyped-def]
+    return _reduce(
+        builder, _carry(builder, [builder.add(a, b) for a, b in zip(x, y, strict=True)], False)
+    )
+
+
+def _sub(builder, x, y):  # type: ignore[no-untyped-def]
+    """x - y + p, normalised with signed carries (each limb sum lies in (-2^52, 2^53))."""
+    t = [builder.sub(builder.add(x[i], _splat(_P52[i])), y[i]) for i in range(5)]
+    return _reduce(builder, _carry(builder, t, True))
+
+
+def _mont(builder, x, y):  # type: ignore[no-untyped-def]
+    """x y / 2^260 mod p, fully reduced (x, y normalised and below p)."""
+    zero = _splat(0)
+    pinv = _splat(_PINV52)
+    t = [zero] * 5
+    for i in range(5):
+        t = t + [zero]
+        for j in range(5):
+            t[j] = _ifma(builder, False, t[j], x[j], y[i])
+            t[j + 1] = _ifma(builder, True, t[j + 1], x[j], y[i])
+        m = _ifma(builder, False, zero, t[0], pinv)
+        for j in range(5):
+            t[j] = _ifma(builder, False, t[j], m, _splat(_P52[j]))
+            t[j + 1] = _ifma(builder, True, t[j + 1], m, _splat(_P52[j]))
+        t[1] = builder.add(t[1], builder.lshr(t[0], _splat(52)))
+        t = t[1:]
+    return _reduce(builder, _carry(builder, t, False))
+
+
+def _ptr(context, builder, aty, arr, off, vty):  # type: ignore[no-untyped-def]
+    data = context.make_array(aty)(context, builder, arr).data
+    return builder.bitcast(builder.gep(data, [off]), vty.as_pointer())
+
+
+def _i64(v: int) -> ir.Constant:
+    return ir.Constant(_I64, v)
+
+
+def _load_block(context, builder, aty, arr, pos):  # type: ignore[no-untyped-def]
+    base = builder.mul(pos, _i64(BLOCK))
+    return [
+        builder.load(_ptr(context, builder, aty, arr, builder.add(base, _i64(8 * k)), _V8), align=8)
+        for k in range(5)
+    ]
+
+
+def _store_block(context, builder, aty, arr, pos, vals) -> None:  # type: ignore[no-untyped-def]
+    base = builder.mul(pos, _i64(BLOCK))
+    for k in range(5):
+        ptr = _ptr(context, builder, aty, arr, builder.add(base, _i64(8 * k)), _V8)
+        builder.store(vals[k], ptr, align=8)
+
+
+def _broadcast(context, builder, aty, arr, idx):  # type: ignore[no-untyped-def]
+    """Five splatted limbs of table entry ``idx`` (five uint64 each)."""
+    base = builder.mul(idx, _i64(5))
+    out = []
+    for k in range(5):
+        s = builder.load(_ptr(context, builder, aty, arr, builder.add(base, _i64(k)), _I64))
+        v = builder.insert_element(ir.Constant(_V8, ir.Undefined), s, _i64(0))
+        out.append(builder.shuffle_vector(v, v, _mask([0] * LANES)))
+    return out
+
+
+def _void(context):  # type: ignore[no-untyped-def]
+    return context.get_dummy_value()
+
+
+# ----------------------------------------------------------------------------- intrinsics
+
+
+@intrinsic
+def pack8(typingctx, buf, pos, src, e, stride):  # type: ignore[no-untyped-def]
+    """buf[pos] = the eight (n, 4) elements src[e + q * stride], q < 8, in 52-bit limbs."""
+    sig = types.void(buf, types.int64, src, types.int64, types.int64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        b, p, s, e_, st = args
+        elems = []
+        for q in range(LANES):
+            off = builder.mul(builder.add(e_, builder.mul(st, _i64(q))), _i64(4))
+            ptr = _ptr(context, builder, signature.args[2], s, off, _V4)
+            elems.append(builder.load(ptr, align=8))
+        pairs = [builder.shuffle_vector(elems[q], elems[q + 1], _mask(list(range(8))))
+                 for q in range(0, LANES, 2)]  # fmt: skip
+        lo = builder.shuffle_vector(pairs[0], pairs[1], _mask(list(range(16))))
+        hi = builder.shuffle_vector(pairs[2], pairs[3], _mask(list(range(16))))
+        x = [builder.shuffle_vector(lo, hi, _mask([4 * q + k for q in range(LANES)]))
+             for k in range(4)]  # fmt: skip
+        m = _splat(_M52)
+        limbs = [
+            builder.and_(x[0], m),
+            builder.and_(builder.or_(builder.lshr(x[0], _splat(52)), builder.shl(x[1], _splat(12))), m),
+            builder.and_(builder.or_(builder.lshr(x[1], _splat(40)), builder.shl(x[2], _splat(24))), m),
+            builder.and_(builder.or_(builder.lshr(x[2], _splat(28)), builder.shl(x[3], _splat(36))), m),
+            builder.lshr(x[3], _splat(16)),
+        ]  # fmt: skip
+        _store_block(context, builder, signature.args[0], b, p, limbs)
+        return _void(context)
+
+    return sig, codegen
+
+
+@intrinsic
+def unpack8(typingctx, buf, pos, dst, e, stride):  # type: ignore[no-untyped-def]
+    """dst[e + q * stride] = lane q of buf[pos] as four 64-bit limbs, q < 8."""
+    sig = types.void(buf, types.int64, dst, types.int64, types.int64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        b, p, d, e_, st = args
+        lv = _load_block(context, builder, signature.args[0], b, p)
+        x = [
+            builder.or_(lv[0], builder.shl(lv[1], _splat(52))),
+            builder.or_(builder.lshr(lv[1], _splat(12)), builder.shl(lv[2], _splat(40))),
+            builder.or_(builder.lshr(lv[2], _splat(24)), builder.shl(lv[3], _splat(28))),
+            builder.or_(builder.lshr(lv[3], _splat(36)), builder.shl(lv[4], _splat(16))),
+        ]
+        inter = _mask([v for q in range(LANES) for v in (q, LANES + q)])
+        t01 = builder.shuffle_vector(x[0], x[1], inter)
+        t23 = builder.shuffle_vector(x[2], x[3], inter)
+        for q in range(LANES):
+            el = builder.shuffle_vector(t01, t23, _mask([2 * q, 2 * q + 1, 16 + 2 * q, 17 + 2 * q]))
+            off = builder.mul(builder.add(e_, builder.mul(st, _i64(q))), _i64(4))
+            builder.store(el, _ptr(context, builder, signature.args[2], d, off, _V4), align=8)
+        return _void(context)
+
+    return sig, codegen
+
+
+def _butterfly(kind: str):  # type: ignore[no-untyped-def]
+    """An intrinsic ``(buf, pu, pv, tw, ti)``: the DIF, DIT or plain (w = 1) butterfly of
+    positions pu, pv with twiddle tw[ti] (260-form, five limbs) broadcast to every lane."""
+
+    @intrinsic
+    def bfly(typingctx, buf, pu, pv, tw, ti):  # type: ignore[no-untyped-def]
+        sig = types.void(buf, types.int64, types.int64, tw, types.int64)
+
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+            b, pu_, pv_, t, ti_ = args
+            bty = signature.args[0]
+            u = _load_block(context, builder, bty, b, pu_)
+            v = _load_block(context, builder, bty, b, pv_)
+            if kind == "plain":
+                nu, nv = _add(builder, u, v), _sub(builder, u, v)
+            else:
+                w = _broadcast(context, builder, signature.args[3], t, ti_)
+                if kind == "dif":
+                    nu, nv = _add(builder, u, v), _mont(builder, _sub(builder, u, v), w)
+                else:
+                    vw = _mont(builder, v, w)
+                    nu, nv = _add(builder, u, vw), _sub(builder, u, vw)
+            _store_block(context, builder, bty, b, pu_, nu)
+            _store_block(context, builder, bty, b, pv_, nv)
+            return _void(context)
+
+        return sig, codegen
+
+    return bfly
+
+
+bfly_dif = _butterfly("dif")
+bfly_dit = _butterfly("dit")
+bfly_plain = _butterfly("plain")
+
+
+@intrinsic
+def mul_step(typingctx, buf, pos, cur, step):  # type: ignore[no-untyped-def]
+    """buf[pos] *= cur, then cur *= step (cur, step one lane block each, 260-form)."""
+    sig = types.void(buf, types.int64, cur, step)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        b, p, c, s = args
+        zero = _i64(0)
+        x = _load_block(context, builder, signature.args[0], b, p)
+        cv = _load_block(context, builder, signature.args[2], c, zero)
+        sv = _load_block(context, builder, signature.args[3], s, zero)
+        _store_block(context, builder, signature.args[0], b, p, _mont(builder, x, cv))
+        _store_block(context, builder, signature.args[2], c, zero, _mont(builder, cv, sv))
+        return _void(context)
+
+    return sig, codegen
+
+
+# ----------------------------------------------------------------------------- 260-form
+
+
+@njit(cache=True)
+def _limbs_260(x):  # type: ignore[no-untyped-def]
+    """Five 52-bit limbs of 16 x (x in Montgomery form: x 2^256 -> x 2^260)."""
+    for _ in range(4):
+        x = madd(x, x, _M)
+    m = np.uint64(_M52)
+    return (
+        x[0] & m,
+        ((x[0] >> np.uint64(52)) | (x[1] << np.uint64(12))) & m,
+        ((x[1] >> np.uint64(40)) | (x[2] << np.uint64(24))) & m,
+        ((x[2] >> np.uint64(28)) | (x[3] << np.uint64(36))) & m,
+        x[3] >> np.uint64(16),
+    )
+
+
+@njit(cache=True)
+def to_lanes(vals, out):  # type: ignore[no-untyped-def]
+    """out (one lane block) = the eight (8, 4) Montgomery elements vals in 260-form."""
+    for q in range(LANES):
+        limbs = _limbs_260(load(vals, q))
+        for k in range(5):
+            out[8 * k + q] = limbs[k]
+
+
+@njit(cache=True)
+def splat_lanes(x, out):  # type: ignore[no-untyped-def]
+    """out (one lane block) = the Montgomery element x in 260-form in every lane."""
+    limbs = _limbs_260(x)
+    for k in range(5):
+        for q in range(LANES):
+            out[8 * k + q] = limbs[k]
+
+
+@njit(cache=True)
+def _k_table(src, out):  # type: ignore[no-untyped-def]
+    for j in range(src.shape[0]):
+        limbs = _limbs_260(load(src, j))
+        for k in range(5):
+            out[5 * j + k] = limbs[k]
+
+
+def table_260(src: np.ndarray) -> np.ndarray:
+    """A twiddle table for the butterflies: (m, 4) Montgomery elements -> 5m uint64."""
+    out = np.empty(5 * src.shape[0], dtype=np.uint64)
+    _k_table(src, out)
+    return out
+
+
+__all__ = [
+    "BLOCK",
+    "LANES",
+    "bfly_dif",
+    "bfly_dit",
+    "bfly_plain",
+    "host_has_ifma",
+    "mul_step",
+    "pack8",
+    "splat_lanes",
+    "table_260",
+    "to_lanes",
+    "unpack8",
+]
