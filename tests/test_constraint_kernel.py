@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from dataclasses import replace
 
@@ -10,6 +11,7 @@ import pytest
 
 from zkpor.circuits.expr import IntBackend, evaluate
 from zkpor.circuits.solvency import TIERED, V1, Circuit
+from zkpor.prover.argument import constraint_kernel
 from zkpor.prover.argument.constraint_kernel import (
     constraint_columns,
     constraint_sum,
@@ -19,6 +21,7 @@ from zkpor.prover.argument.constraint_kernel import (
     shifted_columns,
 )
 from zkpor.prover.arith.field import fr_from_ints, fr_to_ints
+from zkpor.prover.arith.ifma import host_has_ifma
 from zkpor.verifier.field import R
 
 CHALLENGES = ("beta", "eta", "gamma", "alpha", "sigma_over_n")
@@ -155,3 +158,57 @@ def test_altered_kernel_module_is_rewritten(tmp_path) -> None:  # noqa: ANN001
     path.write_text("import os  # planted\n")
     write_checked(path, b"GOOD = 1\n")
     assert path.read_bytes() == b"GOOD = 1\n"
+
+
+@pytest.mark.skipif(not host_has_ifma(), reason="the host has no AVX-512 IFMA")
+@pytest.mark.parametrize("circuit", [V1, TIERED], ids=lambda c: c.name)
+def test_lane_kernel_equals_the_scalar_kernel(circuit: Circuit, monkeypatch) -> None:  # noqa: ANN001
+    """The AVX-512 IFMA rendering gives the scalar rendering's limbs at every row, with
+    small (uint64) columns, edge values and a row count that is not a multiple of eight."""
+    rng = random.Random(17)
+    n = 45
+    names = constraint_columns(circuit)
+    challenges = {k: rng.randrange(R) for k in CHALLENGES}
+    edge = [0, 1, R - 1, R - 2, (1 << 253) % R]
+    evals = {}
+    for j, name in enumerate(names):
+        if j % 3 == 0:
+            vals = np.array([rng.randrange(2**64) for _ in range(n)], dtype=np.uint64)
+            vals[:2] = [0, 2**64 - 1]
+            evals[name] = vals
+        else:
+            evals[name] = fr_from_ints(edge + [rng.randrange(R) for _ in range(n - len(edge))])
+    full = {name: fr_from_ints(edge + [rng.randrange(R) for _ in range(n - 5)]) for name in names}
+    got = []
+    for lanes in (False, True):
+        monkeypatch.setattr(constraint_kernel, "_LANES", lanes)
+        for expr in (circuit.grand_sum, circuit.tuple_value):
+            got.append(expression_values(expr, lambda name: evals[name], challenges))
+        got.append(constraint_sum(full, challenges, circuit))
+    for a, b in zip(got[:3], got[3:], strict=True):
+        assert a.shape == (n, 4) and (a == b).all()
+
+
+def test_generated_source_does_not_depend_on_the_hash_seed() -> None:
+    """The kernel modules are cached by the hash of their text: a rendering that varied
+    with string hashing would recompile in every process."""
+    import subprocess
+    import sys
+
+    code = (
+        "from zkpor.circuits.solvency import TIERED as c\n"
+        "from zkpor.prover.argument.constraint_kernel import _source\n"
+        "s = _source(c)\n"
+        "print(s.lane_source() + s.source())"
+    )
+    texts = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(texts) == 1 and "vmul(s, " in next(iter(texts))

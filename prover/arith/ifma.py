@@ -101,7 +101,7 @@ def _sub(builder, x, y):  # type: ignore[no-untyped-def]
     return _reduce(builder, _carry(builder, t, True))
 
 
-def _mont(builder, x, y):  # type: ignore[no-untyped-def]
+def _mont_body(builder, x, y):  # type: ignore[no-untyped-def]
     """x y / 2^260 mod p, fully reduced (x, y normalised and below p)."""
     zero = _splat(0)
     pinv = _splat(_PINV52)
@@ -120,8 +120,34 @@ def _mont(builder, x, y):  # type: ignore[no-untyped-def]
     return _reduce(builder, _carry(builder, t, False))
 
 
-def _ptr(context, builder, aty, arr, off, vty):  # type: ignore[no-untyped-def]
-    data = context.make_array(aty)(context, builder, arr).data
+_MONT_FN = "zkpor_ifma_mont_260"
+_RET5 = ir.LiteralStructType([_V8] * 5)
+
+
+def _mont(builder, x, y):  # type: ignore[no-untyped-def]
+    """:func:`_mont_body` as a call of one internal, non-inlined function per module:
+    inlined at every node of a constraint kernel it cost minutes of LLVM time."""
+    fn = builder.module.globals.get(_MONT_FN)
+    if fn is None:
+        fn = ir.Function(builder.module, ir.FunctionType(_RET5, [_V8] * 10), _MONT_FN)
+        fn.linkage = "internal"
+        fn.attributes.add("noinline")
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        r = _mont_body(b, list(fn.args[:5]), list(fn.args[5:]))
+        out = ir.Constant(_RET5, ir.Undefined)
+        for i in range(5):
+            out = b.insert_value(out, r[i], i)
+        b.ret(out)
+    res = builder.call(fn, [*x, *y])
+    return [builder.extract_value(res, i) for i in range(5)]
+
+
+def _data(context, builder, aty, arr):  # type: ignore[no-untyped-def]
+    """The i64* data pointer of a numba array value."""
+    return context.make_array(aty)(context, builder, arr).data
+
+
+def _ptr(builder, data, off, vty):  # type: ignore[no-untyped-def]
     return builder.bitcast(builder.gep(data, [off]), vty.as_pointer())
 
 
@@ -129,27 +155,27 @@ def _i64(v: int) -> ir.Constant:
     return ir.Constant(_I64, v)
 
 
-def _load_block(context, builder, aty, arr, pos):  # type: ignore[no-untyped-def]
+def _load_block(builder, data, pos):  # type: ignore[no-untyped-def]
     base = builder.mul(pos, _i64(BLOCK))
     return [
-        builder.load(_ptr(context, builder, aty, arr, builder.add(base, _i64(8 * k)), _V8), align=8)
+        builder.load(_ptr(builder, data, builder.add(base, _i64(8 * k)), _V8), align=8)
         for k in range(5)
     ]
 
 
-def _store_block(context, builder, aty, arr, pos, vals) -> None:  # type: ignore[no-untyped-def]
+def _store_block(builder, data, pos, vals) -> None:  # type: ignore[no-untyped-def]
     base = builder.mul(pos, _i64(BLOCK))
     for k in range(5):
-        ptr = _ptr(context, builder, aty, arr, builder.add(base, _i64(8 * k)), _V8)
+        ptr = _ptr(builder, data, builder.add(base, _i64(8 * k)), _V8)
         builder.store(vals[k], ptr, align=8)
 
 
-def _broadcast(context, builder, aty, arr, idx):  # type: ignore[no-untyped-def]
+def _broadcast(builder, data, idx):  # type: ignore[no-untyped-def]
     """Five splatted limbs of table entry ``idx`` (five uint64 each)."""
     base = builder.mul(idx, _i64(5))
     out = []
     for k in range(5):
-        s = builder.load(_ptr(context, builder, aty, arr, builder.add(base, _i64(k)), _I64))
+        s = builder.load(_ptr(builder, data, builder.add(base, _i64(k)), _I64))
         v = builder.insert_element(ir.Constant(_V8, ir.Undefined), s, _i64(0))
         out.append(builder.shuffle_vector(v, v, _mask([0] * LANES)))
     return out
@@ -162,6 +188,45 @@ def _void(context):  # type: ignore[no-untyped-def]
 # ----------------------------------------------------------------------------- intrinsics
 
 
+def _pack(builder, data, e, stride):  # type: ignore[no-untyped-def]
+    """The eight (n, 4) elements arr[e + q * stride] as five 52-bit limb vectors."""
+    elems = []
+    for q in range(LANES):
+        off = builder.mul(builder.add(e, builder.mul(stride, _i64(q))), _i64(4))
+        elems.append(builder.load(_ptr(builder, data, off, _V4), align=8))
+    pairs = [builder.shuffle_vector(elems[q], elems[q + 1], _mask(list(range(8))))
+             for q in range(0, LANES, 2)]  # fmt: skip
+    lo = builder.shuffle_vector(pairs[0], pairs[1], _mask(list(range(16))))
+    hi = builder.shuffle_vector(pairs[2], pairs[3], _mask(list(range(16))))
+    x = [builder.shuffle_vector(lo, hi, _mask([4 * q + k for q in range(LANES)]))
+         for k in range(4)]  # fmt: skip
+    m = _splat(_M52)
+    return [
+        builder.and_(x[0], m),
+        builder.and_(builder.or_(builder.lshr(x[0], _splat(52)), builder.shl(x[1], _splat(12))), m),
+        builder.and_(builder.or_(builder.lshr(x[1], _splat(40)), builder.shl(x[2], _splat(24))), m),
+        builder.and_(builder.or_(builder.lshr(x[2], _splat(28)), builder.shl(x[3], _splat(36))), m),
+        builder.lshr(x[3], _splat(16)),
+    ]  # fmt: skip
+
+
+def _unpack(builder, data, e, stride, lv) -> None:  # type: ignore[no-untyped-def]
+    """arr[e + q * stride] = lane q of the limb vectors lv as four 64-bit limbs."""
+    x = [
+        builder.or_(lv[0], builder.shl(lv[1], _splat(52))),
+        builder.or_(builder.lshr(lv[1], _splat(12)), builder.shl(lv[2], _splat(40))),
+        builder.or_(builder.lshr(lv[2], _splat(24)), builder.shl(lv[3], _splat(28))),
+        builder.or_(builder.lshr(lv[3], _splat(36)), builder.shl(lv[4], _splat(16))),
+    ]
+    inter = _mask([v for q in range(LANES) for v in (q, LANES + q)])
+    t01 = builder.shuffle_vector(x[0], x[1], inter)
+    t23 = builder.shuffle_vector(x[2], x[3], inter)
+    for q in range(LANES):
+        el = builder.shuffle_vector(t01, t23, _mask([2 * q, 2 * q + 1, 16 + 2 * q, 17 + 2 * q]))
+        off = builder.mul(builder.add(e, builder.mul(stride, _i64(q))), _i64(4))
+        builder.store(el, _ptr(builder, data, off, _V4), align=8)
+
+
 @intrinsic
 def pack8(typingctx, buf, pos, src, e, stride):  # type: ignore[no-untyped-def]
     """buf[pos] = the eight (n, 4) elements src[e + q * stride], q < 8, in 52-bit limbs."""
@@ -169,26 +234,8 @@ def pack8(typingctx, buf, pos, src, e, stride):  # type: ignore[no-untyped-def]
 
     def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
         b, p, s, e_, st = args
-        elems = []
-        for q in range(LANES):
-            off = builder.mul(builder.add(e_, builder.mul(st, _i64(q))), _i64(4))
-            ptr = _ptr(context, builder, signature.args[2], s, off, _V4)
-            elems.append(builder.load(ptr, align=8))
-        pairs = [builder.shuffle_vector(elems[q], elems[q + 1], _mask(list(range(8))))
-                 for q in range(0, LANES, 2)]  # fmt: skip
-        lo = builder.shuffle_vector(pairs[0], pairs[1], _mask(list(range(16))))
-        hi = builder.shuffle_vector(pairs[2], pairs[3], _mask(list(range(16))))
-        x = [builder.shuffle_vector(lo, hi, _mask([4 * q + k for q in range(LANES)]))
-             for k in range(4)]  # fmt: skip
-        m = _splat(_M52)
-        limbs = [
-            builder.and_(x[0], m),
-            builder.and_(builder.or_(builder.lshr(x[0], _splat(52)), builder.shl(x[1], _splat(12))), m),
-            builder.and_(builder.or_(builder.lshr(x[1], _splat(40)), builder.shl(x[2], _splat(24))), m),
-            builder.and_(builder.or_(builder.lshr(x[2], _splat(28)), builder.shl(x[3], _splat(36))), m),
-            builder.lshr(x[3], _splat(16)),
-        ]  # fmt: skip
-        _store_block(context, builder, signature.args[0], b, p, limbs)
+        limbs = _pack(builder, _data(context, builder, signature.args[2], s), e_, st)
+        _store_block(builder, _data(context, builder, signature.args[0], b), p, limbs)
         return _void(context)
 
     return sig, codegen
@@ -201,20 +248,8 @@ def unpack8(typingctx, buf, pos, dst, e, stride):  # type: ignore[no-untyped-def
 
     def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
         b, p, d, e_, st = args
-        lv = _load_block(context, builder, signature.args[0], b, p)
-        x = [
-            builder.or_(lv[0], builder.shl(lv[1], _splat(52))),
-            builder.or_(builder.lshr(lv[1], _splat(12)), builder.shl(lv[2], _splat(40))),
-            builder.or_(builder.lshr(lv[2], _splat(24)), builder.shl(lv[3], _splat(28))),
-            builder.or_(builder.lshr(lv[3], _splat(36)), builder.shl(lv[4], _splat(16))),
-        ]
-        inter = _mask([v for q in range(LANES) for v in (q, LANES + q)])
-        t01 = builder.shuffle_vector(x[0], x[1], inter)
-        t23 = builder.shuffle_vector(x[2], x[3], inter)
-        for q in range(LANES):
-            el = builder.shuffle_vector(t01, t23, _mask([2 * q, 2 * q + 1, 16 + 2 * q, 17 + 2 * q]))
-            off = builder.mul(builder.add(e_, builder.mul(st, _i64(q))), _i64(4))
-            builder.store(el, _ptr(context, builder, signature.args[2], d, off, _V4), align=8)
+        lv = _load_block(builder, _data(context, builder, signature.args[0], b), p)
+        _unpack(builder, _data(context, builder, signature.args[2], d), e_, st, lv)
         return _void(context)
 
     return sig, codegen
@@ -230,20 +265,20 @@ def _butterfly(kind: str):  # type: ignore[no-untyped-def]
 
         def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
             b, pu_, pv_, t, ti_ = args
-            bty = signature.args[0]
-            u = _load_block(context, builder, bty, b, pu_)
-            v = _load_block(context, builder, bty, b, pv_)
+            bp = _data(context, builder, signature.args[0], b)
+            u = _load_block(builder, bp, pu_)
+            v = _load_block(builder, bp, pv_)
             if kind == "plain":
                 nu, nv = _add(builder, u, v), _sub(builder, u, v)
             else:
-                w = _broadcast(context, builder, signature.args[3], t, ti_)
+                w = _broadcast(builder, _data(context, builder, signature.args[3], t), ti_)
                 if kind == "dif":
                     nu, nv = _add(builder, u, v), _mont(builder, _sub(builder, u, v), w)
                 else:
                     vw = _mont(builder, v, w)
                     nu, nv = _add(builder, u, vw), _sub(builder, u, vw)
-            _store_block(context, builder, bty, b, pu_, nu)
-            _store_block(context, builder, bty, b, pv_, nv)
+            _store_block(builder, bp, pu_, nu)
+            _store_block(builder, bp, pv_, nv)
             return _void(context)
 
         return sig, codegen
@@ -264,14 +299,132 @@ def mul_step(typingctx, buf, pos, cur, step):  # type: ignore[no-untyped-def]
     def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
         b, p, c, s = args
         zero = _i64(0)
-        x = _load_block(context, builder, signature.args[0], b, p)
-        cv = _load_block(context, builder, signature.args[2], c, zero)
-        sv = _load_block(context, builder, signature.args[3], s, zero)
-        _store_block(context, builder, signature.args[0], b, p, _mont(builder, x, cv))
-        _store_block(context, builder, signature.args[2], c, zero, _mont(builder, cv, sv))
+        bp, cp = (
+            _data(context, builder, signature.args[0], b),
+            _data(context, builder, signature.args[2], c),
+        )
+        x = _load_block(builder, bp, p)
+        cv = _load_block(builder, cp, zero)
+        sv = _load_block(builder, _data(context, builder, signature.args[3], s), zero)
+        _store_block(builder, bp, p, _mont(builder, x, cv))
+        _store_block(builder, cp, zero, _mont(builder, cv, sv))
         return _void(context)
 
     return sig, codegen
+
+
+def _op_fn(module, kind: str):  # type: ignore[no-untyped-def]
+    """``void f(i64* s, i64 d, i64 a, i64 b)``: s[d] = s[a] op s[b] on lane blocks, one
+    internal, non-inlined function per module (at every node of a constraint kernel, the
+    inlined form cost tens of milliseconds of LLVM time each)."""
+    name = f"zkpor_ifma_{kind}"
+    fn = module.globals.get(name)
+    if fn is None:
+        fn = ir.Function(
+            module, ir.FunctionType(ir.VoidType(), [_I64.as_pointer()] + [_I64] * 3), name
+        )
+        fn.linkage = "internal"
+        fn.attributes.add("noinline")
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        data, d, x, y = fn.args
+
+        def block(pos):  # type: ignore[no-untyped-def]
+            base = b.mul(pos, _i64(BLOCK))
+            return [
+                b.bitcast(b.gep(data, [b.add(base, _i64(8 * k))]), _V8.as_pointer())
+                for k in range(5)
+            ]
+
+        xs = [b.load(p, align=8) for p in block(x)]
+        ys = [b.load(p, align=8) for p in block(y)]
+        r = {"add": _add, "sub": _sub, "mul": _mont_body}[kind](b, xs, ys)
+        for v, p in zip(r, block(d), strict=True):
+            b.store(v, p, align=8)
+        b.ret_void()
+    return fn
+
+
+def _binary(kind: str):  # type: ignore[no-untyped-def]
+    """An intrinsic ``(s, d, a, b)``: s[d] = s[a] op s[b] on lane blocks of one buffer
+    (260-form operands, so products stay in 260-form)."""
+
+    @intrinsic
+    def op(typingctx, s, d, a, b):  # type: ignore[no-untyped-def]
+        sig = types.void(s, types.int64, types.int64, types.int64)
+
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+            data = _data(context, builder, signature.args[0], args[0])
+            builder.call(_op_fn(builder.module, kind), [data, *args[1:]])
+            return _void(context)
+
+        return sig, codegen
+
+    return op
+
+
+vadd = _binary("add")
+vsub = _binary("sub")
+vmul = _binary("mul")
+
+# Raw multipliers that move values between forms through one Montgomery product (/2^260):
+# x 2^256 -> x 2^260, a small integer v -> v 2^260, and z 2^260 -> z 2^256.
+_TO_260 = [((1 << 264) % R >> (52 * i)) & _M52 for i in range(5)]
+_SMALL_TO_260 = [((1 << 520) % R >> (52 * i)) & _M52 for i in range(5)]
+_TO_256 = [((1 << 256) % R >> (52 * i)) & _M52 for i in range(5)]
+
+
+def _io_fn(module, kind: str):  # type: ignore[no-untyped-def]
+    """``void f(i64* s, i64 pos, i64* arr, i64 row)`` moving rows row..row+7 between an
+    array and lane block s[pos] (in 260-form): "load" from an (n, 4) Montgomery array,
+    "small" from uint64 values, "store" into an (n, 4) array. One internal, non-inlined
+    function per module."""
+    name = f"zkpor_ifma_io_{kind}"
+    fn = module.globals.get(name)
+    if fn is not None:
+        return fn
+    ptr = _I64.as_pointer()
+    fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [ptr, _I64, ptr, _I64]), name)
+    fn.linkage = "internal"
+    fn.attributes.add("noinline")
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    sp, pos, arr, row = fn.args
+
+    if kind == "store":
+        x = _mont_body(b, _load_block(b, sp, pos), [_splat(v) for v in _TO_256])
+        _unpack(b, arr, row, _i64(1), x)
+    else:
+        if kind == "load":
+            x, mult = _pack(b, arr, row, _i64(1)), _TO_260
+        else:
+            v = b.load(_ptr(b, arr, row, _V8), align=8)
+            zero = _splat(0)
+            x = [b.and_(v, _splat(_M52)), b.lshr(v, _splat(52)), zero, zero, zero]
+            mult = _SMALL_TO_260
+        _store_block(b, sp, pos, _mont_body(b, x, [_splat(v) for v in mult]))
+    b.ret_void()
+    return fn
+
+
+def _io(kind: str, doc: str):  # type: ignore[no-untyped-def]
+    @intrinsic
+    def io(typingctx, s, pos, arr, row):  # type: ignore[no-untyped-def]
+        sig = types.void(s, types.int64, arr, types.int64)
+
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+            sp = _data(context, builder, signature.args[0], args[0])
+            ap = _data(context, builder, signature.args[2], args[2])
+            builder.call(_io_fn(builder.module, kind), [sp, args[1], ap, args[3]])
+            return _void(context)
+
+        return sig, codegen
+
+    io.__doc__ = doc
+    return io
+
+
+lane_load = _io("load", "s[pos] = rows row..row+7 of an (n, 4) Montgomery array, in 260-form.")
+lane_load_small = _io("small", "s[pos] = the uint64 values arr[row..row+7] (below r) in 260-form.")
+lane_store = _io("store", "Rows row..row+7 of an (n, 4) array = s[pos] in Montgomery form.")
 
 
 # ----------------------------------------------------------------------------- 260-form
@@ -332,10 +485,16 @@ __all__ = [
     "bfly_dit",
     "bfly_plain",
     "host_has_ifma",
+    "lane_load",
+    "lane_load_small",
+    "lane_store",
     "mul_step",
     "pack8",
     "splat_lanes",
     "table_260",
     "to_lanes",
     "unpack8",
+    "vadd",
+    "vmul",
+    "vsub",
 ]
