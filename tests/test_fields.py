@@ -206,3 +206,29 @@ def test_axpy_in_place_against_ints() -> None:
         assert F.fr_to_ints(acc) == want + acc_ints[len(x_ints) :]
     with pytest.raises(ValueError):
         F.fr_axpy(F.fr_from_ints([1]), F.fr_from_ints([1, 2]), 3)
+
+
+@pytest.mark.parametrize("lanes", [False, True])
+def test_eval_poly_and_axpy_in_both_kernels(lanes: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """F_r's eval_poly and axpy, scalar and AVX-512 IFMA lanes, against ints at lengths
+    around the lane width and the chunk size, with edge values."""
+    from zkpor.prover.arith.ifma import host_has_ifma
+
+    if lanes and not host_has_ifma():
+        pytest.skip("the host has no AVX-512 IFMA")
+    monkeypatch.setattr(F.FR, "_lanes", lanes)
+    rng = random.Random(21)
+    for n in (1, 7, 8, 9, 4095, 4096, 4097, 8203):
+        cs = [rng.randrange(R) for _ in range(n)]
+        cs[0], cs[-1] = R - 1, 0 if n > 1 else R - 1
+        z = rng.choice([rng.randrange(R), R - 1, 1])
+        assert (
+            F.fr_eval_poly(F.fr_from_ints(cs), z)
+            == sum(c * pow(z, i, R) for i, c in enumerate(cs)) % R
+        )
+        acc0 = [rng.randrange(R) for _ in range(n + 3)]
+        c = rng.randrange(R)
+        acc = F.fr_axpy(F.fr_from_ints(acc0), F.fr_from_ints(cs), c)
+        assert F.fr_to_ints(acc) == [
+            (a + c * x) % R for a, x in zip(acc0, cs + [0] * 3, strict=True)
+        ]

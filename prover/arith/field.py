@@ -16,6 +16,15 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from numba import njit, prange
 
+from zkpor.prover.arith.ifma import (
+    BLOCK,
+    LANES,
+    host_has_ifma,
+    lane_axpy,
+    lane_horner,
+    splat_lanes,
+    unpack8,
+)
 from zkpor.prover.arith.mont import (
     FQ_C,
     FR_C,
@@ -157,6 +166,21 @@ def _k_axpy(acc, x, c, prm):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, parallel=True)
+def _k_axpy_lanes(acc, x, c, cl, prm):  # type: ignore[no-untyped-def]
+    """:func:`_k_axpy` for F_r with AVX-512 IFMA: eight rows a step (cl: c in 260-form
+    lanes), the last len(x) % 8 rows one by one."""
+    m, _, _, _ = unpack_prm(prm)
+    n = x.shape[0]
+    n8 = n - n % LANES
+    for ch in prange((n8 + _CHUNK - 1) // _CHUNK):
+        for row in range(ch * _CHUNK, min(n8, (ch + 1) * _CHUNK), LANES):
+            lane_axpy(acc, x, row, cl)
+    cc = load(c, 0)
+    for i in range(n8, n):
+        store(acc, i, madd(load(acc, i), mmul(cc, load(x, i), m), m))
+
+
+@njit(cache=True, parallel=True)
 def _k_pow(a, e, out, prm):  # type: ignore[no-untyped-def]
     m, one, _, _ = unpack_prm(prm)
     ee = (e[0], e[1], e[2], e[3])
@@ -228,6 +252,41 @@ def _k_eval(coeffs, z, prm):  # type: ignore[no-untyped-def]
     return res
 
 
+@njit(cache=True, parallel=True)
+def _k_eval_lanes(coeffs, z, z8l, prm):  # type: ignore[no-untyped-def]
+    """:func:`_k_eval` for F_r with AVX-512 IFMA: in each chunk, lane q runs Horner with
+    z^8 (z8l, 260-form) over the coefficients 8j + q, and the lanes are joined with z^q;
+    the last len % 8 coefficients are added one by one."""
+    m, one, _, _ = unpack_prm(prm)
+    zz = load(z, 0)
+    n = coeffs.shape[0]
+    n8 = n - n % LANES
+    nch = (n8 + _CHUNK - 1) // _CHUNK
+    part = np.zeros((max(nch, 1), 4), dtype=np.uint64)
+    for c in prange(nch):
+        lo = c * _CHUNK
+        acc = np.zeros(BLOCK, dtype=np.uint64)
+        for row in range(min(n8, lo + _CHUNK) - LANES, lo - 1, -LANES):
+            lane_horner(acc, coeffs, row, z8l)
+        lanes = np.empty((LANES, 4), dtype=np.uint64)
+        unpack8(acc, 0, lanes, 0, 1)
+        v = (ZERO, ZERO, ZERO, ZERO)
+        for q in range(LANES - 1, -1, -1):
+            v = madd(mmul(v, zz, m), load(lanes, q), m)
+        store(part, c, v)
+    zc = mpow_u64(zz, np.uint64(_CHUNK), one, m)
+    acc = (ZERO, ZERO, ZERO, ZERO)
+    for c in range(part.shape[0] - 1, -1, -1):
+        acc = madd(mmul(acc, zc, m), load(part, c), m)
+    tail = (ZERO, ZERO, ZERO, ZERO)
+    for i in range(n - 1, n8 - 1, -1):
+        tail = madd(mmul(tail, zz, m), load(coeffs, i), m)
+    acc = madd(acc, mmul(tail, mpow_u64(zz, np.uint64(n8), one, m), m), m)
+    res = np.empty((1, 4), dtype=np.uint64)
+    store(res, 0, acc)
+    return res
+
+
 @njit(cache=True)
 def _k_div_linear(coeffs, z, out, prm):  # type: ignore[no-untyped-def]
     """Synthetic division: out = (f(X) - f(z)) / (X - z), len(out) = len(coeffs) - 1."""
@@ -267,6 +326,8 @@ class Field:
         self.p = consts.p
         self.prm = consts.prm
         self.one = np.array(consts.one, dtype=np.uint64)
+        self._lanes = consts is FR_C and host_has_ifma()
+        """Whether axpy and eval_poly take the AVX-512 IFMA kernels (F_r only)."""
         self.one.setflags(write=False)
 
     # -- conversions
@@ -385,7 +446,10 @@ class Field:
             raise ValueError("axpy accumulates into a contiguous (n, 4) uint64 array")
         if len(a2) > len(acc):
             raise ValueError(f"cannot add {len(a2)} elements into {len(acc)}")
-        _k_axpy(acc, a2, self.from_int(c).reshape(1, 4), self.prm)
+        if self._lanes:
+            _k_axpy_lanes(acc, a2, self.from_int(c).reshape(1, 4), self._lane_block(c), self.prm)
+        else:
+            _k_axpy(acc, a2, self.from_int(c).reshape(1, 4), self.prm)
         return acc
 
     def batch_inv(self, a: np.ndarray) -> np.ndarray:
@@ -431,7 +495,18 @@ class Field:
     def eval_poly(self, coeffs: np.ndarray, z: int) -> int:
         """f(z) for f = sum_i coeffs[i] X^i."""
         c2, _ = _as2d(coeffs)
-        return self.to_int(_k_eval(c2, self.from_int(z).reshape(1, 4), self.prm)[0])
+        zm = self.from_int(z).reshape(1, 4)
+        if self._lanes:
+            return self.to_int(
+                _k_eval_lanes(c2, zm, self._lane_block(pow(z, 8, self.p)), self.prm)[0]
+            )
+        return self.to_int(_k_eval(c2, zm, self.prm)[0])
+
+    def _lane_block(self, c: int) -> np.ndarray:
+        """c in every lane of an IFMA lane block, in 260-form."""
+        out = np.empty(BLOCK, dtype=np.uint64)
+        splat_lanes(tuple(self.from_int(c)), out)
+        return out
 
     def div_linear(self, coeffs: np.ndarray, z: int) -> np.ndarray:
         """Quotient of (f(X) - f(z)) by (X - z): an (n-1, 4) vector of coefficients."""

@@ -427,6 +427,51 @@ lane_load_small = _io("small", "s[pos] = the uint64 values arr[row..row+7] (belo
 lane_store = _io("store", "Rows row..row+7 of an (n, 4) array = s[pos] in Montgomery form.")
 
 
+def _rows_fn(module, kind: str):  # type: ignore[no-untyped-def]
+    """``void f(i64* a, i64* x, i64 row, i64* c)`` on rows row..row+7 of the (n, 4)
+    Montgomery array x, c one lane block in 260-form: "axpy" a[rows] += c * x[rows] (a an
+    (n, 4) array), "horner" a = a * c + x[rows] (a one lane block, ordinary form)."""
+    name = f"zkpor_ifma_rows_{kind}"
+    fn = module.globals.get(name)
+    if fn is not None:
+        return fn
+    ptr = _I64.as_pointer()
+    fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [ptr, ptr, _I64, ptr]), name)
+    fn.linkage = "internal"
+    fn.attributes.add("noinline")
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    acc, xp, row, cp = fn.args
+    x = _pack(b, xp, row, _i64(1))
+    c = _load_block(b, cp, _i64(0))
+    if kind == "axpy":
+        total = _add(b, _pack(b, acc, row, _i64(1)), _mont_body(b, x, c))
+        _unpack(b, acc, row, _i64(1), total)
+    else:
+        _store_block(b, acc, _i64(0), _add(b, _mont_body(b, _load_block(b, acc, _i64(0)), c), x))
+    b.ret_void()
+    return fn
+
+
+def _rows(kind: str, doc: str):  # type: ignore[no-untyped-def]
+    @intrinsic
+    def rows(typingctx, a, x, row, c):  # type: ignore[no-untyped-def]
+        sig = types.void(a, x, types.int64, c)
+
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+            ptrs = [_data(context, builder, signature.args[i], args[i]) for i in (0, 1, 3)]
+            builder.call(_rows_fn(builder.module, kind), [ptrs[0], ptrs[1], args[2], ptrs[2]])
+            return _void(context)
+
+        return sig, codegen
+
+    rows.__doc__ = doc
+    return rows
+
+
+lane_axpy = _rows("axpy", "a[row..row+7] += c * x[row..row+7] (c a lane block in 260-form).")
+lane_horner = _rows("horner", "a = a * c + x[row..row+7] (a, c lane blocks; c in 260-form).")
+
+
 # ----------------------------------------------------------------------------- 260-form
 
 
@@ -485,6 +530,8 @@ __all__ = [
     "bfly_dit",
     "bfly_plain",
     "host_has_ifma",
+    "lane_axpy",
+    "lane_horner",
     "lane_load",
     "lane_load_small",
     "lane_store",
