@@ -674,3 +674,18 @@ def test_example_table_is_the_documented_one_and_valid() -> None:
     btc = tables[symbols.index("BTC")]
     assert btc[0] == Tier(30_000_000 * USD, 100) and btc[-1] == Tier(2_500_000_000 * USD, 30)
     assert tables[symbols.index("USDT")] is None
+
+
+def test_prover_public_evaluations_are_the_verifiers(honest) -> None:  # noqa: ANN001
+    """Tier-table rows: the prover's batched Lagrange values give the verifier's values."""
+    import random
+
+    from zkpor.prover.argument.prove import SolvencyProver
+    from zkpor.verifier.field import R
+    from zkpor.verifier.public_inputs import public_evaluations
+
+    _, bundle = honest
+    rng = random.Random(8)
+    ch = {"zeta": rng.randrange(R), "rho": rng.randrange(R), "eta": rng.randrange(R)}
+    want = public_evaluations(bundle.statement, ch)
+    assert SolvencyProver._public_evaluations(bundle.statement, ch) == want

@@ -138,3 +138,23 @@ def test_prover_inverse_sum_is_the_verifiers(honest) -> None:  # noqa: ANN001
     assert SolvencyProver._inverse_sum([], ch["beta"]) == 0
     with pytest.raises(ProverError):
         SolvencyProver._inverse_sum([5, (R - ch["beta"]) % R], ch["beta"])
+
+
+def test_prover_public_evaluations_are_the_verifiers(honest) -> None:  # noqa: ANN001
+    """The prover's batched Lagrange values give the verifier's tab, tT and L_{N-1}."""
+    import random
+
+    from zkpor.prover.argument.prove import SolvencyProver
+    from zkpor.verifier.errors import VerificationError
+    from zkpor.verifier.field import R
+    from zkpor.verifier.public_inputs import public_evaluations
+
+    _, bundle = honest
+    rng = random.Random(7)
+    for zeta in (rng.randrange(R), R - 2, 2):
+        ch = {"zeta": zeta, "rho": rng.randrange(R), "eta": rng.randrange(R)}
+        want = public_evaluations(bundle.statement, ch)
+        assert SolvencyProver._public_evaluations(bundle.statement, ch) == want
+    for check in (public_evaluations, SolvencyProver._public_evaluations):
+        with pytest.raises(VerificationError):
+            check(bundle.statement, {"zeta": 1, "rho": 3, "eta": 5})

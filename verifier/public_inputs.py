@@ -49,24 +49,40 @@ def lookup_table(statement: Statement, rho: int, eta: int) -> list[int]:
     ]
 
 
+def zeta_to_the_n(statement: Statement, zeta: int) -> int:
+    """zeta^N, which must not be 1 (zeta off the domain, so every L_i(zeta) is defined)."""
+    z_n = pow(zeta, statement.n, R)
+    if z_n == 1:
+        raise VerificationError("zeta lies in the domain (zeta^N = 1)")
+    return z_n
+
+
 def public_evaluations(statement: Statement, ch: dict[str, int]) -> dict[str, int]:
     """tab, tT and L_{N-1} at zeta, with the Lagrange values L_i(zeta) of the table rows."""
     n, zeta = statement.n, ch["zeta"]
     omega = root_of_unity(n)
-    z_n = pow(zeta, n, R)
-    if z_n == 1:
-        raise VerificationError("zeta lies in the domain (zeta^N = 1)")
-    scale = (z_n - 1) * inv(n) % R
     table = lookup_table(statement, ch["rho"], ch["eta"])
     count = max(RANGE_SIZE, len(table))
     powers = [1] * count
     for i in range(1, count):
         powers[i] = powers[i - 1] * omega % R
+    scale = (zeta_to_the_n(statement, zeta) - 1) * inv(n) % R
     inverses = batch_inv([(zeta - w) % R for w in powers])
     lagrange = [scale * w % R * d % R for w, d in zip(powers, inverses, strict=True)]
     tab = sum(i * lagrange[i] for i in range(RANGE_SIZE)) % R
-    t_t = (table[0] + sum((t - table[0]) * lagrange[j] for j, t in enumerate(table))) % R
-    omega_inv = pow(omega, n - 1, R)
+    return public_evaluations_from(statement, ch, tab, table, lagrange[: len(table)])
+
+
+def public_evaluations_from(
+    statement: Statement, ch: dict[str, int], tab: int, table: list[int], lagrange: list[int]
+) -> dict[str, int]:
+    """:func:`public_evaluations` given tab(zeta) = sum_i i L_i(zeta) over the range rows
+    and L_j(zeta) for the rows j of ``table`` (the prover computes them vectorised)."""
+    n, zeta = statement.n, ch["zeta"]
+    z_n = zeta_to_the_n(statement, zeta)
+    scale = (z_n - 1) * inv(n) % R
+    t_t = (table[0] + sum((t - table[0]) * lag for t, lag in zip(table, lagrange, strict=True))) % R
+    omega_inv = pow(root_of_unity(n), n - 1, R)
     l_last = scale * omega_inv % R * inv(zeta - omega_inv) % R
     return {"tab": tab, "tT": t_t, "l_last": l_last, "z_n": z_n}
 

@@ -24,7 +24,10 @@ from zkpor.prover.arith.field import (
     fr_batch_inv,
     fr_from_ints,
     fr_from_uint64,
+    fr_inner,
     fr_mul,
+    fr_mul_int,
+    fr_neg,
     fr_powers,
     fr_sum,
     fr_to_ints,
@@ -51,7 +54,12 @@ from zkpor.prover.setup.kzg import (
 from zkpor.verifier.field import R, previous_point, root_of_unity
 from zkpor.verifier.merkle import merkle_root
 from zkpor.verifier.proof import Proof
-from zkpor.verifier.public_inputs import lookup_table, public_evaluations, sigma_over_n_from
+from zkpor.verifier.public_inputs import (
+    lookup_table,
+    public_evaluations_from,
+    sigma_over_n_from,
+    zeta_to_the_n,
+)
 from zkpor.verifier.rounds import commit_round, evaluation_round, opening_round
 from zkpor.verifier.statement import AssetInfo, Statement
 from zkpor.verifier.transcript import Transcript
@@ -342,6 +350,22 @@ class SolvencyProver:
             raise ProverError("beta + f vanishes for a fingerprint")
         return fr_sum(fr_batch_inv(denominators))
 
+    @staticmethod
+    def _public_evaluations(statement: Statement, ch: dict[str, int]) -> dict[str, int]:
+        """The verifier's public evaluations at zeta, its Lagrange values L_i(zeta) =
+        (zeta^N - 1) / N * omega^i / (zeta - omega^i) batched."""
+        n, zeta = statement.n, ch["zeta"]
+        table = lookup_table(statement, ch["rho"], ch["eta"])
+        count = max(RANGE_SIZE, len(table))
+        powers = fr_powers(root_of_unity(n), count)
+        scale = (zeta_to_the_n(statement, zeta) - 1) * pow(n, -1, R) % R
+        lagrange = fr_mul(fr_batch_inv(fr_add_int(fr_neg(powers), zeta)), fr_mul_int(powers, scale))
+        rows = fr_from_uint64(np.arange(RANGE_SIZE, dtype=np.uint64))
+        tab = fr_inner(rows, lagrange[:RANGE_SIZE])
+        return public_evaluations_from(
+            statement, ch, tab, table, fr_to_ints(lagrange[: len(table)])
+        )
+
     def _check_quotient(
         self, statement: Statement, ch: dict[str, int], sigma_n: int,
         evals: dict[str, int], evals_prev: dict[str, int],
@@ -350,7 +374,7 @@ class SolvencyProver:
         3N/r) iff the witness breaks a constraint, so such a proof is never published."""
         circuit = self.trace.circuit
         claimed = Proof({}, evals, evals_prev, b"", b"", circuit.version)
-        public = public_evaluations(statement, ch)
+        public = self._public_evaluations(statement, ch)
         if not quotient_identity_holds(claimed, public, ch, sigma_n, circuit):
             raise ProverError("the witness breaks a constraint: the quotient is not a polynomial")
 
