@@ -232,3 +232,25 @@ def test_eval_poly_and_axpy_in_both_kernels(lanes: bool, monkeypatch: pytest.Mon
         assert F.fr_to_ints(acc) == [
             (a + c * x) % R for a, x in zip(acc0, cs + [0] * 3, strict=True)
         ]
+
+
+@pytest.mark.parametrize("lanes", [False, True])
+def test_elementwise_ops_in_both_kernels(lanes: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """F_r add, sub, mul (and mul by one broadcast element), scalar and AVX-512 IFMA
+    lanes, against ints, with edge values and lengths around the lane width."""
+    from zkpor.prover.arith.ifma import host_has_ifma
+
+    if lanes and not host_has_ifma():
+        pytest.skip("the host has no AVX-512 IFMA")
+    monkeypatch.setattr(F.FR, "_lanes", lanes)
+    rng = random.Random(22)
+    edge = [0, 1, R - 1, R - 2, (1 << 252) % R]
+    for n in (1, 7, 8, 9, 4097):
+        xs = (edge + [rng.randrange(R) for _ in range(n)])[:n]
+        ys = ([rng.randrange(R) for _ in range(n)] + edge)[-n:]
+        a, b = F.fr_from_ints(xs), F.fr_from_ints(ys)
+        assert F.fr_to_ints(F.fr_add(a, b)) == [(x + y) % R for x, y in zip(xs, ys, strict=True)]
+        assert F.fr_to_ints(F.fr_sub(a, b)) == [(x - y) % R for x, y in zip(xs, ys, strict=True)]
+        assert F.fr_to_ints(F.fr_mul(a, b)) == [x * y % R for x, y in zip(xs, ys, strict=True)]
+        for c in (R - 1, rng.randrange(R)):
+            assert F.fr_to_ints(F.fr_mul_int(a, c)) == [x * c % R for x in xs]

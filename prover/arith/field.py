@@ -20,8 +20,12 @@ from zkpor.prover.arith.ifma import (
     BLOCK,
     LANES,
     host_has_ifma,
+    lane_add,
     lane_axpy,
     lane_horner,
+    lane_mul,
+    lane_scale,
+    lane_sub,
     splat_lanes,
     unpack8,
 )
@@ -63,6 +67,37 @@ def _k_binop(a, b, out, prm, op):  # type: ignore[no-untyped-def]
     for i in prange(n):
         x = load(a, i * sa)
         y = load(b, i * sb)
+        if op == OP_MUL:
+            r = mmul(x, y, m)
+        elif op == OP_ADD:
+            r = madd(x, y, m)
+        else:
+            r = msub(x, y, m)
+        store(out, i, r)
+
+
+@njit(cache=True, parallel=True)
+def _k_binop_lanes(a, b, out, cl, prm, op):  # type: ignore[no-untyped-def]
+    """:func:`_k_binop` for F_r with AVX-512 IFMA, eight rows a step; b one element
+    (broadcast) only for OP_MUL, given in 260-form lanes as cl. The last n % 8 rows
+    one by one."""
+    m, _, _, _ = unpack_prm(prm)
+    n = out.shape[0]
+    n8 = n - n % LANES
+    single = b.shape[0] == 1
+    for ch in prange((n8 + _CHUNK - 1) // _CHUNK):
+        for row in range(ch * _CHUNK, min(n8, (ch + 1) * _CHUNK), LANES):
+            if single:
+                lane_scale(out, a, cl, row)
+            elif op == OP_MUL:
+                lane_mul(out, a, b, row)
+            elif op == OP_ADD:
+                lane_add(out, a, b, row)
+            else:
+                lane_sub(out, a, b, row)
+    for i in range(n8, n):
+        x = load(a, i)
+        y = load(b, 0 if single else i)
         if op == OP_MUL:
             r = mmul(x, y, m)
         elif op == OP_ADD:
@@ -406,7 +441,12 @@ class Field:
             out = np.empty((n, 4), dtype=np.uint64)
         elif out.shape != (n, 4) or out.dtype != np.uint64 or not out.flags.c_contiguous:
             raise ValueError("out must be a C-contiguous (n, 4) uint64 array")
-        _k_binop(a2, b2, out, self.prm, op)
+        full = a2.shape[0] == n and (b2.shape[0] == n or op == OP_MUL)
+        if self._lanes and full and n >= LANES:
+            cl = self._lane_block(self.to_int(b2[0])) if b2.shape[0] < n else self.one
+            _k_binop_lanes(a2, b2, out, cl, self.prm, op)
+        else:
+            _k_binop(a2, b2, out, self.prm, op)
         return out[0] if (sa and sb) else out
 
     def _un(self, a: np.ndarray, op: int) -> np.ndarray:

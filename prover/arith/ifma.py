@@ -472,6 +472,55 @@ lane_axpy = _rows("axpy", "a[row..row+7] += c * x[row..row+7] (c a lane block in
 lane_horner = _rows("horner", "a = a * c + x[row..row+7] (a, c lane blocks; c in 260-form).")
 
 
+def _elementwise_fn(module, kind: str):  # type: ignore[no-untyped-def]
+    """``void f(i64* out, i64* a, i64* b, i64 row)`` on rows row..row+7 of (n, 4)
+    Montgomery arrays: out = a + b, a - b, a * b, or ("scale") a * b for b one lane block
+    in 260-form. a * b of two ordinary values is the product of a in 260-form and b."""
+    name = f"zkpor_ifma_elementwise_{kind}"
+    fn = module.globals.get(name)
+    if fn is not None:
+        return fn
+    ptr = _I64.as_pointer()
+    fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [ptr, ptr, ptr, _I64]), name)
+    fn.linkage = "internal"
+    fn.attributes.add("noinline")
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    out, ap, bp, row = fn.args
+    x = _pack(b, ap, row, _i64(1))
+    if kind == "scale":
+        r = _mont_body(b, x, _load_block(b, bp, _i64(0)))
+    else:
+        y = _pack(b, bp, row, _i64(1))
+        if kind == "mul":
+            r = _mont_body(b, _mont_body(b, x, [_splat(v) for v in _TO_260]), y)
+        else:
+            r = (_add if kind == "add" else _sub)(b, x, y)
+    _unpack(b, out, row, _i64(1), r)
+    b.ret_void()
+    return fn
+
+
+def _elementwise(kind: str):  # type: ignore[no-untyped-def]
+    @intrinsic
+    def op(typingctx, out, a, b, row):  # type: ignore[no-untyped-def]
+        sig = types.void(out, a, b, types.int64)
+
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+            ptrs = [_data(context, builder, signature.args[i], args[i]) for i in range(3)]
+            builder.call(_elementwise_fn(builder.module, kind), [*ptrs, args[3]])
+            return _void(context)
+
+        return sig, codegen
+
+    return op
+
+
+lane_add = _elementwise("add")
+lane_sub = _elementwise("sub")
+lane_mul = _elementwise("mul")
+lane_scale = _elementwise("scale")
+
+
 # ----------------------------------------------------------------------------- 260-form
 
 
@@ -530,11 +579,15 @@ __all__ = [
     "bfly_dit",
     "bfly_plain",
     "host_has_ifma",
+    "lane_add",
     "lane_axpy",
     "lane_horner",
     "lane_load",
     "lane_load_small",
+    "lane_mul",
+    "lane_scale",
     "lane_store",
+    "lane_sub",
     "mul_step",
     "pack8",
     "splat_lanes",
