@@ -58,6 +58,15 @@ UOP_NEG, UOP_SQR, UOP_TO_MONT, UOP_FROM_MONT, UOP_DBL = 0, 1, 2, 3, 4
 # ----------------------------------------------------------------------------- kernels
 
 
+@njit(cache=True)
+def _binop_one(x, y, m, op):  # type: ignore[no-untyped-def]
+    if op == OP_MUL:
+        return mmul(x, y, m)
+    if op == OP_ADD:
+        return madd(x, y, m)
+    return msub(x, y, m)
+
+
 @njit(cache=True, parallel=True)
 def _k_binop(a, b, out, prm, op):  # type: ignore[no-untyped-def]
     m, _, _, _ = unpack_prm(prm)
@@ -65,15 +74,7 @@ def _k_binop(a, b, out, prm, op):  # type: ignore[no-untyped-def]
     sa = 1 if a.shape[0] > 1 else 0
     sb = 1 if b.shape[0] > 1 else 0
     for i in prange(n):
-        x = load(a, i * sa)
-        y = load(b, i * sb)
-        if op == OP_MUL:
-            r = mmul(x, y, m)
-        elif op == OP_ADD:
-            r = madd(x, y, m)
-        else:
-            r = msub(x, y, m)
-        store(out, i, r)
+        store(out, i, _binop_one(load(a, i * sa), load(b, i * sb), m, op))
 
 
 @njit(cache=True, parallel=True)
@@ -96,15 +97,7 @@ def _k_binop_lanes(a, b, out, cl, prm, op):  # type: ignore[no-untyped-def]
             else:
                 lane_sub(out, a, b, row)
     for i in range(n8, n):
-        x = load(a, i)
-        y = load(b, 0 if single else i)
-        if op == OP_MUL:
-            r = mmul(x, y, m)
-        elif op == OP_ADD:
-            r = madd(x, y, m)
-        else:
-            r = msub(x, y, m)
-        store(out, i, r)
+        store(out, i, _binop_one(load(a, i), load(b, 0 if single else i), m, op))
 
 
 @njit(cache=True, parallel=True)
