@@ -212,3 +212,21 @@ def test_generated_source_does_not_depend_on_the_hash_seed() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(texts) == 1 and "vmul(s, " in next(iter(texts))
+
+
+def test_a_changed_primitive_gives_a_new_kernel_module(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """The generated module names the hash of mont.py and ifma.py, so a changed primitive
+    is compiled in rather than served from numba's cache of the old module."""
+    from zkpor.circuits.expr import Col
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    expr = Col("a") * Col("b")
+    values = {"a": fr_from_ints([3] * 8), "b": fr_from_ints([5] * 8)}
+    folder = tmp_path / "zkpor" / "kernels"
+    assert fr_to_ints(expression_values(expr, values.__getitem__, {})) == [15] * 8
+    first = {p.name for p in folder.glob("constraints_*.py")}
+    monkeypatch.setattr(constraint_kernel, "_primitives_digest", lambda: "0" * 16)
+    assert fr_to_ints(expression_values(expr, values.__getitem__, {})) == [15] * 8
+    second = {p.name for p in folder.glob("constraints_*.py")}
+    assert len(first) == 1 and len(second) == 2
+    assert "0" * 16 in (folder / (second - first).pop()).read_text()

@@ -11,6 +11,7 @@ costs one pass over registers instead of a vector temporary per operation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -24,6 +25,7 @@ import numpy as np
 
 from zkpor.circuits.expr import Add, Chal, Col, Const, Expr, IntBackend, Mul, Sub, evaluate
 from zkpor.circuits.solvency import V1, Circuit
+from zkpor.prover.arith import mont
 from zkpor.prover.arith.ifma import LANES, host_has_ifma
 from zkpor.prover.arith.mont import FR_C
 from zkpor.verifier.field import R
@@ -305,10 +307,23 @@ def _source(circuit: Circuit) -> KernelSource:
 _LANES = host_has_ifma()
 
 
+@functools.cache
+def _primitives_digest() -> str:
+    """The hash of the primitives' sources (mont.py, ifma.py), written into every generated
+    module: numba's cache checks only the module's own file, so a changed primitive must
+    change the module (and its name) to be compiled in."""
+    folder = Path(mont.__file__).parent
+    h = hashlib.sha256()
+    for name in ("mont.py", "ifma.py"):
+        h.update((folder / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _load_kernel(source: KernelSource) -> Callable[..., None]:
     """Write the generated module (if absent or altered) and import it: the lane rendering
     on hosts with AVX-512 IFMA, the scalar one elsewhere."""
-    text = (source.lane_source() if _LANES else source.source()).encode()
+    body = source.lane_source() if _LANES else source.source()
+    text = f"{body}# primitives: {_primitives_digest()}\n".encode()
     digest = hashlib.sha256(text).hexdigest()[:16]
     if digest not in _KERNELS:
         path = _cache_dir() / f"constraints_{digest}.py"
