@@ -429,6 +429,14 @@ def _msm_task(points, scalars, c, nchunks, out, t):  # type: ignore[no-untyped-d
 
 
 @njit(cache=True, nogil=True)
+def _msm_serial(points, scalars, c, nchunks, out):  # type: ignore[no-untyped-def]
+    """Every :func:`_msm_task` in one call (a small MSM: the thread pool's hand-out of
+    dozens of tiny tasks cost milliseconds, e.g. 6-7 ms for a 5-point blinding term)."""
+    for t in range(out.shape[0]):
+        _msm_task(points, scalars, c, nchunks, out, t)
+
+
+@njit(cache=True, nogil=True)
 def _bucket_task(points, keys, skip, nkeys, nchunks, out, t):  # type: ignore[no-untyped-def]
     """Point chunk t: out[t * nkeys + k] = the sum of its points with key k (not skip)."""
     lo, hi = _chunk(points.shape[0], nchunks, t)
@@ -474,6 +482,9 @@ def _k_combine(parts, c, nw, nchunks):  # type: ignore[no-untyped-def]
     return out
 
 
+_SERIAL_POINTS = 1024  # below this an MSM runs in the calling thread, in one kernel call
+
+
 def choose_window(n: int, bits: int, threads: int) -> tuple[int, int, int]:
     """(c, number of windows, point chunks per window) minimising a simple cost model.
 
@@ -510,10 +521,13 @@ def _msm_std(pts: np.ndarray, sc: np.ndarray, bits: int) -> tuple[int, int]:
     n = pts.shape[0]
     if n == 0 or bits == 0:
         return (0, 0)
-    threads = numba.get_num_threads()
-    c, nw, nchunks = choose_window(n, bits, threads)
+    small = n < _SERIAL_POINTS
+    c, nw, nchunks = choose_window(n, bits, 1 if small else numba.get_num_threads())
     parts = np.empty((nw * nchunks, 3, 4), dtype=np.uint64)
-    run_tasks(_msm_task, nw * nchunks, pts, sc, c, nchunks, parts)
+    if small:
+        _msm_serial(pts, sc, c, nchunks, parts)
+    else:
+        run_tasks(_msm_task, nw * nchunks, pts, sc, c, nchunks, parts)
     return _jac_to_affine_ints(_k_combine(parts, c, nw, nchunks)[0])
 
 
