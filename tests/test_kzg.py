@@ -199,11 +199,13 @@ def test_combine_streams_and_matches_horner() -> None:
         combine(iter([]), v)
 
 
-def test_spilled_polys_round_trip() -> None:
+def test_spilled_polys_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
     from pathlib import Path
 
+    from zkpor.prover.argument import spill
     from zkpor.prover.argument.spill import SpilledPolys
 
+    monkeypatch.setattr(spill, "KEEP_BYTES", 0)  # every vector goes to a file
     store = SpilledPolys()
     a = np.arange(40, dtype=np.uint64).reshape(10, 4)
     store["a"] = a
@@ -223,6 +225,28 @@ def test_spilled_polys_round_trip() -> None:
         f.truncate(40)
     with pytest.raises(OSError, match="truncated"):
         store["b"]
+    store.close()
+    assert not folder.exists()
+
+
+def test_small_polys_stay_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vectors under KEEP_BYTES are held (no file); a name may move between the two."""
+    from pathlib import Path
+
+    from zkpor.prover.argument import spill
+    from zkpor.prover.argument.spill import SpilledPolys
+
+    monkeypatch.setattr(spill, "KEEP_BYTES", 32 * 8)  # below 8 rows: held
+    store = SpilledPolys()
+    folder = Path(store._dir.name)
+    small, large = np.arange(16, dtype=np.uint64).reshape(4, 4), np.ones((20, 4), np.uint64)
+    store["p"] = small
+    assert (store["p"] == small).all() and not list(folder.iterdir())
+    store["p"] = large  # now spilled
+    assert (store["p"] == large).all() and len(list(folder.iterdir())) == 1
+    store["p"] = small  # held again, its file gone
+    assert (store["p"] == small).all() and not list(folder.iterdir())
+    assert list(store) == ["p"] and len(store) == 1
     store.close()
     assert not folder.exists()
 
