@@ -254,3 +254,25 @@ def test_elementwise_ops_in_both_kernels(lanes: bool, monkeypatch: pytest.Monkey
         assert F.fr_to_ints(F.fr_mul(a, b)) == [x * y % R for x, y in zip(xs, ys, strict=True)]
         for c in (R - 1, rng.randrange(R)):
             assert F.fr_to_ints(F.fr_mul_int(a, c)) == [x * c % R for x in xs]
+
+
+@pytest.mark.parametrize("lanes", [False, True])
+def test_montgomery_conversions_in_both_kernels(
+    lanes: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F_r from_std / to_std, scalar and AVX-512 IFMA lanes, round trip and against ints."""
+    from zkpor.prover.arith.ifma import host_has_ifma
+
+    if lanes and not host_has_ifma():
+        pytest.skip("the host has no AVX-512 IFMA")
+    monkeypatch.setattr(F.FR, "_lanes", lanes)
+    rng = random.Random(23)
+    for n in (1, 7, 8, 9, 4097):
+        xs = ([0, 1, R - 1, R - 2] + [rng.randrange(R) for _ in range(n)])[:n]
+        std = np.array(
+            [[(x >> (64 * i)) & (2**64 - 1) for i in range(4)] for x in xs], dtype=np.uint64
+        )
+        mont = F.FR.from_std(std)
+        assert F.fr_to_ints(mont) == xs
+        assert (F.FR.to_std(mont) == std).all()
+        assert (mont == F.fr_from_ints(xs)).all()

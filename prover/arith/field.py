@@ -366,15 +366,30 @@ class Field:
         """Canonical (non-Montgomery) limbs -> Montgomery form; entries must be < p."""
         a2, single = _as2d(a)
         out = np.empty_like(a2)
-        _k_unop(a2, out, self.prm, UOP_TO_MONT)
+        if self._lanes and a2.shape[0] >= LANES:  # x 2^516 / 2^260 = x 2^256
+            self._raw_product(a2, out, self.c.r2, (1 << 516) % self.p)
+        else:
+            _k_unop(a2, out, self.prm, UOP_TO_MONT)
         return out[0] if single else out
 
     def to_std(self, a: np.ndarray) -> np.ndarray:
         """Montgomery form -> canonical limbs (e.g. MSM scalars)."""
         a2, single = _as2d(a)
         out = np.empty_like(a2)
-        _k_unop(a2, out, self.prm, UOP_FROM_MONT)
+        if self._lanes and a2.shape[0] >= LANES:  # x 2^256 * 16 / 2^260 = x
+            self._raw_product(a2, out, (1, 0, 0, 0), 16)
+        else:
+            _k_unop(a2, out, self.prm, UOP_FROM_MONT)
         return out[0] if single else out
+
+    def _raw_product(self, a2: np.ndarray, out: np.ndarray, limbs: Sequence[int], raw: int) -> None:
+        """out = the Montgomery products a * limbs (divided by 2^256), the lanes' eight rows
+        at a time as products by ``raw`` (divided by 2^260: the same map)."""
+        block = np.zeros(BLOCK, dtype=np.uint64)
+        for k in range(5):
+            block[8 * k : 8 * k + 8] = (raw >> (52 * k)) & ((1 << 52) - 1)
+        b = np.array([limbs], dtype=np.uint64)
+        _k_binop_lanes(a2, b, out, block, self.prm, OP_MUL)
 
     def from_ints(self, xs: Iterable[int]) -> np.ndarray:
         """Python ints (reduced mod p) -> (n, 4) Montgomery vector."""
