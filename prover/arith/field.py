@@ -256,6 +256,22 @@ def _k_dot(a, b, prm, use_b):  # type: ignore[no-untyped-def]
     return res
 
 
+@njit(cache=True)
+def _horner(vals, lo, hi, x, m):  # type: ignore[no-untyped-def]
+    """sum_i vals[i] x^(i - lo) over the rows lo <= i < hi."""
+    acc = (ZERO, ZERO, ZERO, ZERO)
+    for i in range(hi - 1, lo - 1, -1):
+        acc = madd(mmul(acc, x, m), load(vals, i), m)
+    return acc
+
+
+@njit(cache=True)
+def _one_element(x):  # type: ignore[no-untyped-def]
+    res = np.empty((1, 4), dtype=np.uint64)
+    store(res, 0, x)
+    return res
+
+
 @njit(cache=True, parallel=True)
 def _k_eval(coeffs, z, prm):  # type: ignore[no-untyped-def]
     """f(z) by Horner in parallel chunks, combined with z^chunk."""
@@ -265,19 +281,9 @@ def _k_eval(coeffs, z, prm):  # type: ignore[no-untyped-def]
     nch = (n + _CHUNK - 1) // _CHUNK
     part = np.zeros((max(nch, 1), 4), dtype=np.uint64)
     for c in prange(nch):
-        lo = c * _CHUNK
-        hi = min(n, lo + _CHUNK)
-        acc = (ZERO, ZERO, ZERO, ZERO)
-        for i in range(hi - 1, lo - 1, -1):
-            acc = madd(mmul(acc, zz, m), load(coeffs, i), m)
-        store(part, c, acc)
+        store(part, c, _horner(coeffs, c * _CHUNK, min(n, (c + 1) * _CHUNK), zz, m))
     zc = mpow_u64(zz, np.uint64(_CHUNK), one, m)
-    acc = (ZERO, ZERO, ZERO, ZERO)
-    for c in range(part.shape[0] - 1, -1, -1):
-        acc = madd(mmul(acc, zc, m), load(part, c), m)
-    res = np.empty((1, 4), dtype=np.uint64)
-    store(res, 0, acc)
-    return res
+    return _one_element(_horner(part, 0, part.shape[0], zc, m))
 
 
 @njit(cache=True, parallel=True)
@@ -298,21 +304,12 @@ def _k_eval_lanes(coeffs, z, z8l, prm):  # type: ignore[no-untyped-def]
             lane_horner(acc, coeffs, row, z8l)
         lanes = np.empty((LANES, 4), dtype=np.uint64)
         unpack8(acc, 0, lanes, 0, 1)
-        v = (ZERO, ZERO, ZERO, ZERO)
-        for q in range(LANES - 1, -1, -1):
-            v = madd(mmul(v, zz, m), load(lanes, q), m)
-        store(part, c, v)
+        store(part, c, _horner(lanes, 0, LANES, zz, m))
     zc = mpow_u64(zz, np.uint64(_CHUNK), one, m)
-    acc = (ZERO, ZERO, ZERO, ZERO)
-    for c in range(part.shape[0] - 1, -1, -1):
-        acc = madd(mmul(acc, zc, m), load(part, c), m)
-    tail = (ZERO, ZERO, ZERO, ZERO)
-    for i in range(n - 1, n8 - 1, -1):
-        tail = madd(mmul(tail, zz, m), load(coeffs, i), m)
+    acc = _horner(part, 0, part.shape[0], zc, m)
+    tail = _horner(coeffs, n8, n, zz, m)
     acc = madd(acc, mmul(tail, mpow_u64(zz, np.uint64(n8), one, m), m), m)
-    res = np.empty((1, 4), dtype=np.uint64)
-    store(res, 0, acc)
-    return res
+    return _one_element(acc)
 
 
 @njit(cache=True)
