@@ -1,10 +1,13 @@
-"""F_r eight elements at a time with AVX-512 IFMA (radix 2^52), for the NTT.
+"""F_r eight elements at a time with AVX-512 IFMA (radix 2^52).
 
 A *lane block* is 40 ``uint64``: five limb vectors of eight lanes, limb k of lane q at
-``8k + q``; a lockstep buffer holds one lane block per position (position i at offset
-``40 i``), so eight independent sub-transforms run side by side, one per lane. A lane
-holds the same Montgomery representative x 2^256 mod p as the rest of the prover, fully
-reduced, split into five 52-bit limbs.
+``8k + q``. The NTT's lockstep buffer holds one lane block per position (position i at
+offset ``40 i``), so eight independent sub-transforms run side by side, one per lane;
+the constraint kernels keep every value of eight rows in a lane block of a scratch
+buffer (:func:`vadd`, :func:`vsub`, :func:`vmul`, :func:`lane_load`, :func:`lane_store`);
+the row kernels (:func:`lane_axpy`, :func:`lane_horner`, :func:`lane_mul`, ...) take
+eight rows of (n, 4) arrays at a time. A lane holds the same Montgomery representative
+x 2^256 mod p as the rest of the prover, fully reduced, split into five 52-bit limbs.
 
 ``vpmadd52luq``/``vpmadd52huq`` add the low/high 52 bits of eight 52 x 52-bit products
 to eight 64-bit accumulators; the Montgomery product built on them (operand scanning,
@@ -15,6 +18,9 @@ ordinary form. Every result is fully reduced, so the vector kernels agree bit fo
 with the scalar ones (tests/test_ifma.py checks them against Python integers).
 
 About 4.3 ns per product per lane on Zen 4 against 18.8 ns for the scalar ADX product.
+The product and the bigger row operations are internal, non-inlined LLVM functions,
+one per module: inlined at each call site they cost tens of milliseconds of LLVM time
+apiece.
 """
 
 from __future__ import annotations
