@@ -26,6 +26,7 @@ from zkpor.prover.arith.ifma import (
     lane_mul,
     lane_scale,
     lane_sub,
+    raw_lanes,
     splat_lanes,
     unpack8,
 )
@@ -382,11 +383,8 @@ class Field:
     def _raw_product(self, a2: np.ndarray, out: np.ndarray, limbs: Sequence[int], raw: int) -> None:
         """out = the Montgomery products a * limbs (divided by 2^256), the lanes' eight rows
         at a time as products by ``raw`` (divided by 2^260: the same map)."""
-        block = np.zeros(BLOCK, dtype=np.uint64)
-        for k in range(5):
-            block[8 * k : 8 * k + 8] = (raw >> (52 * k)) & ((1 << 52) - 1)
         b = np.array([limbs], dtype=np.uint64)
-        _k_binop_lanes(a2, b, out, block, self.prm, OP_MUL)
+        _k_binop_lanes(a2, b, out, raw_lanes(raw), self.prm, OP_MUL)
 
     def from_ints(self, xs: Iterable[int]) -> np.ndarray:
         """Python ints (reduced mod p) -> (n, 4) Montgomery vector."""

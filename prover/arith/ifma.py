@@ -31,13 +31,20 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-from zkpor.prover.arith.mont import FR_C, load, madd
+from zkpor.prover.arith.mont import FR_C, internal_function, load, madd
 from zkpor.verifier.field import R
 
 LANES = 8
 BLOCK = 40  # uint64 per lane block: 5 limbs x 8 lanes
 _M52 = (1 << 52) - 1
-_P52 = [(R >> (52 * i)) & _M52 for i in range(5)]
+
+
+def _limbs52(x: int) -> list[int]:
+    """The five 52-bit limbs of a non-negative integer below 2^260."""
+    return [(x >> (52 * i)) & _M52 for i in range(5)]
+
+
+_P52 = _limbs52(R)
 _PINV52 = (-pow(R, -1, 1 << 52)) % (1 << 52)
 _M = FR_C.m
 
@@ -133,17 +140,8 @@ _RET5 = ir.LiteralStructType([_V8] * 5)
 def _mont(builder, x, y):  # type: ignore[no-untyped-def]
     """:func:`_mont_body` as a call of one internal, non-inlined function per module:
     inlined at every node of a constraint kernel it cost minutes of LLVM time."""
-    fn = builder.module.globals.get(_MONT_FN)
-    if fn is None:
-        fn = ir.Function(builder.module, ir.FunctionType(_RET5, [_V8] * 10), _MONT_FN)
-        fn.linkage = "internal"
-        fn.attributes.add("noinline")
-        b = ir.IRBuilder(fn.append_basic_block("entry"))
-        r = _mont_body(b, list(fn.args[:5]), list(fn.args[5:]))
-        out = ir.Constant(_RET5, ir.Undefined)
-        for i in range(5):
-            out = b.insert_value(out, r[i], i)
-        b.ret(out)
+    fnty = ir.FunctionType(_RET5, [_V8] * 10)
+    fn = internal_function(builder.module, _MONT_FN, fnty, lambda b, a: _mont_body(b, a[:5], a[5:]))
     res = builder.call(fn, [*x, *y])
     return [builder.extract_value(res, i) for i in range(5)]
 
@@ -319,212 +317,131 @@ def mul_step(typingctx, buf, pos, cur, step):  # type: ignore[no-untyped-def]
     return sig, codegen
 
 
-def _op_fn(module, kind: str):  # type: ignore[no-untyped-def]
-    """``void f(i64* s, i64 d, i64 a, i64 b)``: s[d] = s[a] op s[b] on lane blocks, one
-    internal, non-inlined function per module (at every node of a constraint kernel, the
-    inlined form cost tens of milliseconds of LLVM time each)."""
-    name = f"zkpor_ifma_{kind}"
-    fn = module.globals.get(name)
-    if fn is None:
-        fn = ir.Function(
-            module, ir.FunctionType(ir.VoidType(), [_I64.as_pointer()] + [_I64] * 3), name
-        )
-        fn.linkage = "internal"
-        fn.attributes.add("noinline")
-        b = ir.IRBuilder(fn.append_basic_block("entry"))
-        data, d, x, y = fn.args
-
-        def block(pos):  # type: ignore[no-untyped-def]
-            base = b.mul(pos, _i64(BLOCK))
-            return [
-                b.bitcast(b.gep(data, [b.add(base, _i64(8 * k))]), _V8.as_pointer())
-                for k in range(5)
-            ]
-
-        xs = [b.load(p, align=8) for p in block(x)]
-        ys = [b.load(p, align=8) for p in block(y)]
-        r = {"add": _add, "sub": _sub, "mul": _mont_body}[kind](b, xs, ys)
-        for v, p in zip(r, block(d), strict=True):
-            b.store(v, p, align=8)
-        b.ret_void()
-    return fn
-
-
-def _binary(kind: str):  # type: ignore[no-untyped-def]
-    """An intrinsic ``(s, d, a, b)``: s[d] = s[a] op s[b] on lane blocks of one buffer
-    (260-form operands, so products stay in 260-form)."""
+def _lane_op(name: str, layout: str, build, doc: str):  # type: ignore[no-untyped-def]
+    """An intrinsic of four arguments (``layout``: "a" an array, passed as its data
+    pointer, "i" an int64) that calls one internal, non-inlined function per module,
+    whose body ``build(builder, args)`` emits (inlined at every node of a constraint
+    kernel, the bodies cost tens of milliseconds of LLVM time each)."""
+    fnty = ir.FunctionType(ir.VoidType(), [_I64.as_pointer() if c == "a" else _I64 for c in layout])
 
     @intrinsic
-    def op(typingctx, s, d, a, b):  # type: ignore[no-untyped-def]
-        sig = types.void(s, types.int64, types.int64, types.int64)
+    def op(typingctx, w, x, y, z):  # type: ignore[no-untyped-def]
+        sig = types.void(
+            *(t if c == "a" else types.int64 for c, t in zip(layout, (w, x, y, z), strict=True))
+        )
 
         def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-            data = _data(context, builder, signature.args[0], args[0])
-            builder.call(_op_fn(builder.module, kind), [data, *args[1:]])
+            vals = [_data(context, builder, t, v) if c == "a" else v
+                    for c, t, v in zip(layout, signature.args, args, strict=True)]  # fmt: skip
+            builder.call(internal_function(builder.module, f"zkpor_ifma_{name}", fnty, build), vals)
             return _void(context)
 
         return sig, codegen
 
+    op.__doc__ = doc
     return op
 
 
-vadd = _binary("add")
-vsub = _binary("sub")
-vmul = _binary("mul")
+_FIELD_OPS = {"add": _add, "sub": _sub, "mul": _mont_body}
+
+
+def _scratch_op(kind: str):  # type: ignore[no-untyped-def]
+    def build(b, args):  # type: ignore[no-untyped-def]
+        data, d, x, y = args
+        r = _FIELD_OPS[kind](b, _load_block(b, data, x), _load_block(b, data, y))
+        _store_block(b, data, d, r)
+
+    doc = f"s[d] = s[a] {kind} s[b] on lane blocks of one buffer (260-form, so products stay 260-form)."
+    return _lane_op(f"scratch_{kind}", "aiii", build, doc)
+
+
+vadd = _scratch_op("add")
+vsub = _scratch_op("sub")
+vmul = _scratch_op("mul")
 
 # Raw multipliers that move values between forms through one Montgomery product (/2^260):
 # x 2^256 -> x 2^260, a small integer v -> v 2^260, and z 2^260 -> z 2^256.
-_TO_260 = [((1 << 264) % R >> (52 * i)) & _M52 for i in range(5)]
-_SMALL_TO_260 = [((1 << 520) % R >> (52 * i)) & _M52 for i in range(5)]
-_TO_256 = [((1 << 256) % R >> (52 * i)) & _M52 for i in range(5)]
+_TO_260 = _limbs52((1 << 264) % R)
+_SMALL_TO_260 = _limbs52((1 << 520) % R)
+_TO_256 = _limbs52((1 << 256) % R)
 
 
-def _io_fn(module, kind: str):  # type: ignore[no-untyped-def]
-    """``void f(i64* s, i64 pos, i64* arr, i64 row)`` moving rows row..row+7 between an
-    array and lane block s[pos] (in 260-form): "load" from an (n, 4) Montgomery array,
-    "small" from uint64 values, "store" into an (n, 4) array. One internal, non-inlined
-    function per module."""
-    name = f"zkpor_ifma_io_{kind}"
-    fn = module.globals.get(name)
-    if fn is not None:
-        return fn
-    ptr = _I64.as_pointer()
-    fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [ptr, _I64, ptr, _I64]), name)
-    fn.linkage = "internal"
-    fn.attributes.add("noinline")
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    sp, pos, arr, row = fn.args
-
-    if kind == "store":
-        x = _mont_body(b, _load_block(b, sp, pos), [_splat(v) for v in _TO_256])
-        _unpack(b, arr, row, _i64(1), x)
-    else:
-        if kind == "load":
-            x, mult = _pack(b, arr, row, _i64(1)), _TO_260
-        else:
-            v = b.load(_ptr(b, arr, row, _V8), align=8)
-            zero = _splat(0)
-            x = [b.and_(v, _splat(_M52)), b.lshr(v, _splat(52)), zero, zero, zero]
-            mult = _SMALL_TO_260
-        _store_block(b, sp, pos, _mont_body(b, x, [_splat(v) for v in mult]))
-    b.ret_void()
-    return fn
+def _by(b, x, limbs):  # type: ignore[no-untyped-def]
+    return _mont_body(b, x, [_splat(v) for v in limbs])
 
 
-def _io(kind: str, doc: str):  # type: ignore[no-untyped-def]
-    @intrinsic
-    def io(typingctx, s, pos, arr, row):  # type: ignore[no-untyped-def]
-        sig = types.void(s, types.int64, arr, types.int64)
-
-        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-            sp = _data(context, builder, signature.args[0], args[0])
-            ap = _data(context, builder, signature.args[2], args[2])
-            builder.call(_io_fn(builder.module, kind), [sp, args[1], ap, args[3]])
-            return _void(context)
-
-        return sig, codegen
-
-    io.__doc__ = doc
-    return io
+def _load_rows(b, args):  # type: ignore[no-untyped-def]
+    sp, pos, arr, row = args
+    _store_block(b, sp, pos, _by(b, _pack(b, arr, row, _i64(1)), _TO_260))
 
 
-lane_load = _io("load", "s[pos] = rows row..row+7 of an (n, 4) Montgomery array, in 260-form.")
-lane_load_small = _io("small", "s[pos] = the uint64 values arr[row..row+7] (below r) in 260-form.")
-lane_store = _io("store", "Rows row..row+7 of an (n, 4) array = s[pos] in Montgomery form.")
+def _load_small_rows(b, args):  # type: ignore[no-untyped-def]
+    sp, pos, arr, row = args
+    v = b.load(_ptr(b, arr, row, _V8), align=8)
+    zero = _splat(0)
+    x = [b.and_(v, _splat(_M52)), b.lshr(v, _splat(52)), zero, zero, zero]
+    _store_block(b, sp, pos, _by(b, x, _SMALL_TO_260))
 
 
-def _rows_fn(module, kind: str):  # type: ignore[no-untyped-def]
-    """``void f(i64* a, i64* x, i64 row, i64* c)`` on rows row..row+7 of the (n, 4)
-    Montgomery array x, c one lane block in 260-form: "axpy" a[rows] += c * x[rows] (a an
-    (n, 4) array), "horner" a = a * c + x[rows] (a one lane block, ordinary form)."""
-    name = f"zkpor_ifma_rows_{kind}"
-    fn = module.globals.get(name)
-    if fn is not None:
-        return fn
-    ptr = _I64.as_pointer()
-    fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [ptr, ptr, _I64, ptr]), name)
-    fn.linkage = "internal"
-    fn.attributes.add("noinline")
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    acc, xp, row, cp = fn.args
-    x = _pack(b, xp, row, _i64(1))
-    c = _load_block(b, cp, _i64(0))
-    if kind == "axpy":
-        total = _add(b, _pack(b, acc, row, _i64(1)), _mont_body(b, x, c))
-        _unpack(b, acc, row, _i64(1), total)
-    else:
-        _store_block(b, acc, _i64(0), _add(b, _mont_body(b, _load_block(b, acc, _i64(0)), c), x))
-    b.ret_void()
-    return fn
+def _store_rows(b, args):  # type: ignore[no-untyped-def]
+    sp, pos, arr, row = args
+    _unpack(b, arr, row, _i64(1), _by(b, _load_block(b, sp, pos), _TO_256))
 
 
-def _rows(kind: str, doc: str):  # type: ignore[no-untyped-def]
-    @intrinsic
-    def rows(typingctx, a, x, row, c):  # type: ignore[no-untyped-def]
-        sig = types.void(a, x, types.int64, c)
-
-        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-            ptrs = [_data(context, builder, signature.args[i], args[i]) for i in (0, 1, 3)]
-            builder.call(_rows_fn(builder.module, kind), [ptrs[0], ptrs[1], args[2], ptrs[2]])
-            return _void(context)
-
-        return sig, codegen
-
-    rows.__doc__ = doc
-    return rows
+lane_load = _lane_op("io_load", "aiai", _load_rows,
+                     "s[pos] = rows row..row+7 of an (n, 4) Montgomery array, in 260-form.")  # fmt: skip
+lane_load_small = _lane_op("io_small", "aiai", _load_small_rows,
+                           "s[pos] = the uint64 values arr[row..row+7] (below r) in 260-form.")  # fmt: skip
+lane_store = _lane_op("io_store", "aiai", _store_rows,
+                      "Rows row..row+7 of an (n, 4) array = s[pos] in Montgomery form.")  # fmt: skip
 
 
-lane_axpy = _rows("axpy", "a[row..row+7] += c * x[row..row+7] (c a lane block in 260-form).")
-lane_horner = _rows("horner", "a = a * c + x[row..row+7] (a, c lane blocks; c in 260-form).")
+def _axpy_rows(b, args):  # type: ignore[no-untyped-def]
+    acc, xp, row, cp = args
+    x = _mont_body(b, _pack(b, xp, row, _i64(1)), _load_block(b, cp, _i64(0)))
+    _unpack(b, acc, row, _i64(1), _add(b, _pack(b, acc, row, _i64(1)), x))
 
 
-def _elementwise_fn(module, kind: str):  # type: ignore[no-untyped-def]
-    """``void f(i64* out, i64* a, i64* b, i64 row)`` on rows row..row+7 of (n, 4)
-    Montgomery arrays: out = a + b, a - b, a * b, or ("scale") a * b for b one lane block
-    in 260-form. a * b of two ordinary values is the product of a in 260-form and b."""
-    name = f"zkpor_ifma_elementwise_{kind}"
-    fn = module.globals.get(name)
-    if fn is not None:
-        return fn
-    ptr = _I64.as_pointer()
-    fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [ptr, ptr, ptr, _I64]), name)
-    fn.linkage = "internal"
-    fn.attributes.add("noinline")
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    out, ap, bp, row = fn.args
-    x = _pack(b, ap, row, _i64(1))
-    if kind == "scale":
-        r = _mont_body(b, x, _load_block(b, bp, _i64(0)))
-    else:
-        y = _pack(b, bp, row, _i64(1))
-        if kind == "mul":
-            r = _mont_body(b, _mont_body(b, x, [_splat(v) for v in _TO_260]), y)
-        else:
-            r = (_add if kind == "add" else _sub)(b, x, y)
-    _unpack(b, out, row, _i64(1), r)
-    b.ret_void()
-    return fn
+def _horner_rows(b, args):  # type: ignore[no-untyped-def]
+    acc, xp, row, cp = args
+    a = _mont_body(b, _load_block(b, acc, _i64(0)), _load_block(b, cp, _i64(0)))
+    _store_block(b, acc, _i64(0), _add(b, a, _pack(b, xp, row, _i64(1))))
+
+
+lane_axpy = _lane_op("rows_axpy", "aaia", _axpy_rows,
+                     "a[row..row+7] += c * x[row..row+7] (c a lane block in 260-form).")  # fmt: skip
+lane_horner = _lane_op("rows_horner", "aaia", _horner_rows,
+                       "a = a * c + x[row..row+7] (a, c lane blocks; c in 260-form).")  # fmt: skip
 
 
 def _elementwise(kind: str):  # type: ignore[no-untyped-def]
-    @intrinsic
-    def op(typingctx, out, a, b, row):  # type: ignore[no-untyped-def]
-        sig = types.void(out, a, b, types.int64)
+    """out[rows] = a[rows] op b[rows] for (n, 4) Montgomery arrays, or ("scale") a * b for
+    b one lane block in 260-form. a * b of two ordinary values is the product of a in
+    260-form and b."""
 
-        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-            ptrs = [_data(context, builder, signature.args[i], args[i]) for i in range(3)]
-            builder.call(_elementwise_fn(builder.module, kind), [*ptrs, args[3]])
-            return _void(context)
+    def build(b, args):  # type: ignore[no-untyped-def]
+        out, ap, bp, row = args
+        x = _pack(b, ap, row, _i64(1))
+        if kind == "scale":
+            r = _mont_body(b, x, _load_block(b, bp, _i64(0)))
+        else:
+            y = _pack(b, bp, row, _i64(1))
+            r = _FIELD_OPS[kind](b, _by(b, x, _TO_260) if kind == "mul" else x, y)
+        _unpack(b, out, row, _i64(1), r)
 
-        return sig, codegen
-
-    return op
+    return _lane_op(f"elementwise_{kind}", "aaai", build, _elementwise.__doc__ or "")
 
 
 lane_add = _elementwise("add")
 lane_sub = _elementwise("sub")
 lane_mul = _elementwise("mul")
 lane_scale = _elementwise("scale")
+
+
+def raw_lanes(value: int) -> np.ndarray:
+    """A lane block holding the integer ``value`` (below 2^260) itself in every lane: a
+    raw multiplier for :func:`lane_scale` (a product divides by 2^260)."""
+    return np.repeat(np.array(_limbs52(value), dtype=np.uint64), LANES)
 
 
 # ----------------------------------------------------------------------------- 260-form
@@ -596,6 +513,7 @@ __all__ = [
     "lane_sub",
     "mul_step",
     "pack8",
+    "raw_lanes",
     "splat_lanes",
     "table_260",
     "to_lanes",

@@ -145,26 +145,40 @@ _MMUL_FN = "zkpor_mont_mul_4x64"
 _RET4 = ir.LiteralStructType([_I64] * 4)
 
 
+def internal_function(module, name: str, fnty, build, noinline: bool = True):  # type: ignore[no-untyped-def]
+    """The internal LLVM function ``name`` of ``module``, added on first use:
+    ``build(builder, args)`` emits its body and returns the values of its struct result
+    (None for a void function). One copy per module, called rather than inlined at each
+    site (non-inlined unless ``noinline`` is False): inlined, the big bodies cost tens
+    of milliseconds of LLVM optimisation per call site."""
+    fn = module.globals.get(name)
+    if fn is None:
+        fn = ir.Function(module, fnty, name)
+        fn.linkage = "internal"
+        if noinline:
+            fn.attributes.add("noinline")
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        values = build(b, list(fn.args))
+        if values is None:
+            b.ret_void()
+        else:
+            out = ir.Constant(fnty.return_type, ir.Undefined)
+            for i, v in enumerate(values):
+                out = b.insert_value(out, v, i)
+            b.ret(out)
+    return fn
+
+
 def _mont_fn(module):  # type: ignore[no-untyped-def]
-    """The Montgomery product as one internal, non-inlined LLVM function per module.
+    """The Montgomery product as one internal LLVM function per module.
 
     Inlining it at every call site costs ~50 ms of LLVM optimisation (InstCombine on the
     i128 chains) per multiplication; a call costs a few ns at run time instead.
     """
-    fn = module.globals.get(_MMUL_FN)
-    if fn is None:
-        fn = ir.Function(module, ir.FunctionType(_RET4, [_I64] * 13), _MMUL_FN)
-        fn.linkage = "internal"
-        if _MMUL_NOINLINE:
-            fn.attributes.add("noinline")
-        b = ir.IRBuilder(fn.append_basic_block("entry"))
-        a = list(fn.args)
-        r = _ir_mont_body(b, a[0:4], a[4:8], a[8:12], a[12])
-        out = ir.Constant(_RET4, ir.Undefined)
-        for i in range(4):
-            out = b.insert_value(out, r[i], i)
-        b.ret(out)
-    return fn
+    return internal_function(
+        module, _MMUL_FN, ir.FunctionType(_RET4, [_I64] * 13),
+        lambda b, a: _ir_mont_body(b, a[0:4], a[4:8], a[8:12], a[12]), _MMUL_NOINLINE,
+    )  # fmt: skip
 
 
 _MMUL_NOINLINE = os.environ.get("ZKPOR_MMUL_INLINE", "") != "1"
