@@ -93,9 +93,7 @@ def _copy(sharded: Path, tmp_path: Path) -> Path:
 
 def _shard_files(public: Path, i: int) -> tuple[bytes, bytes, bytes]:
     base = public / "shards" / str(i)
-    return tuple(
-        (base / n).read_bytes() for n in ("statement.json", "proof.bin", "fingerprints.bin")
-    )  # type: ignore[return-value]
+    return tuple((base / n).read_bytes() for n in ("statement.json", "proof.bin", "fingerprints.bin"))  # type: ignore[return-value]
 
 
 # -- the plan ---------------------------------------------------------------------------
@@ -311,9 +309,7 @@ def test_edited_digest_or_root_is_rejected(sharded: Path, tmp_path: Path) -> Non
     _rejects(public, "shard 2: files do not match the digest")
 
 
-def test_one_fingerprint_in_two_shards_is_rejected(
-    sharded: Path, dev_srs_dir, tmp_path: Path
-) -> None:  # noqa: ANN001
+def test_one_fingerprint_in_two_shards_is_rejected(sharded: Path, dev_srs_dir, tmp_path: Path) -> None:  # noqa: ANN001
     """A dishonest prover gives shard 1's padding row the mask of shard 0's: both shard
     proofs are valid, and the same leaf stands in two shards."""
     snapshot = load_csv_snapshot(sharded)
