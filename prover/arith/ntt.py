@@ -162,17 +162,11 @@ def _twist(loc, off, logc, w):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, parallel=True)
-def _k_dif(src, dst, logn, logr, tw, tlog, wn, kpow, c0, g, scale):  # type: ignore[no-untyped-def]
-    """dst = DIF of (src folded mod X^N - kf, scaled by c0 * g^i): natural -> bit-reversed.
-
-    src may be longer than N = 2^logn: src[t N + i] * kf^t is added to src[i]
-    (``kpow`` holds kf^t for every block t of src).
-    """
-    n = 1 << logn
+def _k_dif(src, dst, logn, logr, tw, tlog, wn, c0, g, scale):  # type: ignore[no-untyped-def]
+    """dst = DIF of (src scaled by c0 * g^i), N = 2^logn entries: natural -> bit-reversed."""
     rr = 1 << logr
     logc = logn - logr
     cc = 1 << logc
-    length = src.shape[0]
     grp = min(_GROUP, rr)
     w1 = load(wn, 0)
     c00 = load(c0, 0)
@@ -186,10 +180,6 @@ def _k_dif(src, dst, logn, logr, tw, tlog, wn, kpow, c0, g, scale):  # type: ign
             for n2 in range(cc):
                 idx = n1 + rr * n2
                 x = load(src, idx)
-                t = 1
-                while idx + t * n < length:
-                    x = madd(x, fr_mmul(load(kpow, t), load(src, idx + t * n)), _M)
-                    t += 1
                 if scale:
                     x = fr_mmul(x, cur)
                     cur = fr_mmul(cur, g_r)
@@ -308,13 +298,11 @@ def _vscale(buf, cc, c00, gg, g_r, n1):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, parallel=True)
-def _k_dif_v(src, dst, logn, logr, tw52, tlog, wn, kpow, c0, g, scale):  # type: ignore[no-untyped-def]
+def _k_dif_v(src, dst, logn, logr, tw52, tlog, wn, c0, g, scale):  # type: ignore[no-untyped-def]
     """:func:`_k_dif` with eight columns, then eight rows, per lockstep buffer."""
-    n = 1 << logn
     rr = 1 << logr
     logc = logn - logr
     cc = 1 << logc
-    length = src.shape[0]
     w1 = load(wn, 0)
     c00 = load(c0, 0)
     gg = load(g, 0)
@@ -323,19 +311,7 @@ def _k_dif_v(src, dst, logn, logr, tw52, tlog, wn, kpow, c0, g, scale):  # type:
         n1 = blk * LANES
         buf = np.empty(cc * BLOCK, dtype=np.uint64)
         for n2 in range(cc):
-            e = n1 + rr * n2
-            if length > n:
-                folded = np.empty((LANES, 4), dtype=np.uint64)
-                for q in range(LANES):
-                    x = load(src, e + q)
-                    t = 1
-                    while e + q + t * n < length:
-                        x = madd(x, fr_mmul(load(kpow, t), load(src, e + q + t * n)), _M)
-                        t += 1
-                    store(folded, q, x)
-                pack8(buf, n2, folded, 0, 1)
-            else:
-                pack8(buf, n2, src, e, 1)
+            pack8(buf, n2, src, n1 + rr * n2, 1)
         if scale:
             _vscale(buf, cc, c00, gg, g_r, n1)
         _vsub(buf, logc, tw52, tlog, True)
@@ -436,17 +412,32 @@ def dif(src: np.ndarray, n: int, inverse: bool = False, c0: int = 1, g: int = 1)
     logn = _size(n)
     if single:
         raise ValueError("dif takes an (n, 4) array")
-    if a.shape[0] < n:
-        a = np.concatenate([a, np.zeros((n - a.shape[0], 4), dtype=np.uint64)])
+    if a.shape[0] != n:
+        a = _fold(a, n, pow(g, n, R))
     logr, tw, tlog, wn = _params(logn, inverse)
     out = np.empty((n, 4), dtype=np.uint64)
     scale = not (c0 % R == 1 and g % R == 1)
-    kpow = FR.powers(pow(g, n, R), -(-a.shape[0] // n))
     if _lanes(logn):
         tw52 = _sub_table_260(tlog, inverse)
-        _k_dif_v(a, out, logn, logr, tw52, tlog, wn, kpow, _fr1(c0), _fr1(g), scale)
+        _k_dif_v(a, out, logn, logr, tw52, tlog, wn, _fr1(c0), _fr1(g), scale)
     else:
-        _k_dif(a, out, logn, logr, tw, tlog, wn, kpow, _fr1(c0), _fr1(g), scale)
+        _k_dif(a, out, logn, logr, tw, tlog, wn, _fr1(c0), _fr1(g), scale)
+    return out
+
+
+def _fold(a: np.ndarray, n: int, k: int) -> np.ndarray:
+    """a mod (X^n - k), n entries (zero-padded): a[:n] + sum_t k^t a[t n : (t + 1) n].
+
+    A pass of the (lane) axpy per block of n, before the transform: folding inside the
+    transform's column pass, element by element, cost more than the transform itself.
+    """
+    out = np.zeros((n, 4), dtype=np.uint64)
+    head = min(n, a.shape[0])
+    out[:head] = a[:head]
+    kt = 1
+    for lo in range(n, a.shape[0], n):
+        kt = kt * k % R
+        FR.axpy(out, a[lo : lo + n], kt)
     return out
 
 
