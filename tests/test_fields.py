@@ -90,6 +90,12 @@ def test_from_machine_ints() -> None:
     assert F.fr_to_ints(F.fr_from_int64(v)) == [int(x) % R for x in v]
     u = np.array([0, 1, 2**64 - 1, 2**63], dtype=np.uint64)
     assert F.fr_to_ints(F.fr_from_uint64(u)) == [int(x) for x in u]
+    rng = np.random.default_rng(64)
+    for n in (7, 8, 9, 1003):  # around the lanes' width, and the tail after the lanes
+        u = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+        u[-2:] = (2**64 - 1, 0)
+        assert F.fr_to_ints(F.fr_from_uint64(u)) == [int(x) for x in u]
+        assert F.FQ.to_ints(F.FQ.from_uint64(u)) == [int(x) for x in u]
 
 
 @pytest.mark.parametrize(("fld", "p"), [(F.FR, R), (F.FQ, Q)], ids=["fr", "fq"])

@@ -133,6 +133,43 @@ def test_bitrev_indices_is_an_involution() -> None:
     assert fr_to_ints(bitrev_permute(a)) == [_rev(i, 4) for i in range(16)]
 
 
+@pytest.mark.parametrize("k", [9, 10, 11, 12, 15])
+def test_bitrev_permute_by_tiles_moves_every_element(k: int) -> None:
+    """Below, at and above the tiled kernel's threshold (2^10): element i lands at rev(i),
+    for F_r rows and for uint64 values (put in Montgomery form), into a given buffer too."""
+    n = 1 << k
+    rng = np.random.default_rng(k)
+    v = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+    v[:2] = (0, 2**64 - 1)
+    ints = [int(x) for x in v]
+    want = [0] * n
+    for i, x in enumerate(ints):
+        want[_rev(i, k)] = x
+    assert fr_to_ints(bitrev_permute(v)) == want
+    assert fr_to_ints(bitrev_permute(fr_from_ints(ints))) == want
+    out = np.ones((n, 4), dtype=np.uint64)
+    assert bitrev_permute(v, out) is out and fr_to_ints(out) == want
+
+
+@pytest.mark.parametrize("k", [3, 6, 11])
+def test_dif_into_a_given_buffer(k: int) -> None:
+    """dif(..., out=buf) writes the same values into buf (scalar and lane kernels), for
+    inputs shorter than, as long as and longer than n, and in place when out is src."""
+    n = 1 << k
+    rng = random.Random(k)
+    for length in (n - 3, n, 2 * n + 5):
+        src = fr_from_ints([rng.randrange(R) for _ in range(length)])
+        want = dif(src, n, g=7, c0=3)
+        buf = np.full((n, 4), 2**64 - 1, dtype=np.uint64)
+        assert dif(src, n, g=7, c0=3, out=buf) is buf
+        assert (buf == want).all()
+    same = src[:n].copy()
+    want = dif(same, n, inverse=True, g=5)
+    assert (dif(same, n, inverse=True, g=5, out=same) == want).all()
+    with pytest.raises(ValueError):
+        dif(src, n, out=np.empty((n + 1, 4), dtype=np.uint64))
+
+
 def test_four_step_at_2_17_against_horner() -> None:
     """An odd log size (R = 2C) and a size with several column groups, spot-checked."""
     n = 1 << 17

@@ -360,10 +360,14 @@ class Field:
     def zeros(self, n: int) -> np.ndarray:
         return np.zeros((n, 4), dtype=np.uint64)
 
-    def from_std(self, a: np.ndarray) -> np.ndarray:
-        """Canonical (non-Montgomery) limbs -> Montgomery form; entries must be < p."""
+    def from_std(self, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Canonical (non-Montgomery) limbs -> Montgomery form; entries must be < p.
+        ``out`` (an (n, 4) array, possibly a itself) receives the result if given."""
         a2, single = _as2d(a)
-        out = np.empty_like(a2)
+        if out is None:
+            out = np.empty_like(a2)
+        elif out.shape != a2.shape:
+            raise ValueError(f"out must have shape {a2.shape}")
         if self._lanes and a2.shape[0] >= LANES:  # x 2^516 / 2^260 = x 2^256
             self._raw_product(a2, out, self.c.r2, (1 << 516) % self.p)
         else:
@@ -407,10 +411,12 @@ class Field:
         return self.to_ints(np.asarray(a).reshape(4))[0]
 
     def from_uint64(self, v: np.ndarray) -> np.ndarray:
-        v = np.ascontiguousarray(v, dtype=np.uint64).reshape(-1)
-        out = np.empty((v.shape[0], 4), dtype=np.uint64)
-        _k_from_u64(v, np.zeros(v.shape[0], dtype=np.bool_), out, self.prm)
-        return out
+        """uint64 values -> Montgomery form (as canonical limbs (v, 0, 0, 0), converted in
+        place: on the lanes a product by a constant)."""
+        v = np.asarray(v, dtype=np.uint64).reshape(-1)
+        out = np.zeros((v.shape[0], 4), dtype=np.uint64)
+        out[:, 0] = v
+        return self.from_std(out, out=out)
 
     def from_limbs(self, limbs: Sequence[np.ndarray], bits: int) -> np.ndarray:
         """sum_k 2^(bits k) limbs[k] per row, exactly, for uint64 columns (any 64-bit
