@@ -75,16 +75,14 @@ def compute_quotient(
     t2 = np.zeros((n, 4), dtype=np.uint64)
     t2[: len(top)] = fr_from_ints(top)
     us, ks = [], []
-    pool: list[np.ndarray] = []  # the cosets' half-size vectors, reused
     for c in range(2):
         shift = COSET_SHIFT * pow(omega_4n, c, R) % R
         k = pow(shift, n, R)
-        values = coset_constraint_sum(coeffs, n, shift, challenges, circuit, pool)
+        values = coset_constraint_sum(coeffs, n, shift, challenges, circuit)
         u = dit(values, inverse=True, c0=inv(n * (k - 1) % R), g=inv(shift))
         u = fr_add(u, fr_mul_int(fold(linear, k, n), inv(k - 1)))
         us.append(fr_sub(u, fr_mul_int(t2, k * k % R)))  # T_0 + k T_1
         ks.append(k)
-    del pool
     t1 = fr_mul_int(fr_sub(us[0], us[1]), inv(ks[0] - ks[1]))
     t0 = fr_sub(us[0], fr_mul_int(t1, ks[0]))
     return np.concatenate([t0, t1, t2[: len(top)]])
@@ -188,7 +186,6 @@ def coset_constraint_sum(
     shift: int,
     challenges: dict[str, int],
     circuit: Circuit = V1,
-    pool: list[np.ndarray] | None = None,
 ) -> np.ndarray:
     """The kernel's constraint sum on the coset shift * H_N, in bit-reversed order.
 
@@ -198,41 +195,23 @@ def coset_constraint_sum(
     half 0 at the same m; the one before shift * omega^(2m) is in half 1 at m - 1, so
     the shifted columns of half 1 are computed first. Half j fills positions
     [j N/2, (j + 1) N/2) of the bit-reversed result (the top bit of bitrev(j + 2m) is j).
-
-    Each half's vectors go back to ``pool`` when it is done, and the transforms take
-    their buffers from there (fresh pages cost more than the transform's own work);
-    a caller may pass the same pool for several cosets.
     """
     half = n // 2
     if half == 0:
         raise ValueError("the quotient needs N >= 2")
-    pool = [] if pool is None else pool
     names = constraint_columns(circuit)
     shifted = shifted_columns(circuit)
     shift_1 = shift * root_of_unity(n) % R
     rows = bitrev_indices(half)
     before = rows[(rows - 1) % half]  # position of m - 1, for the position of m
-
-    def buffer() -> np.ndarray | None:
-        return pool.pop() if pool else None
-
-    def transform(name: str, g: int) -> np.ndarray:
-        return dif(coeffs[name], half, g=g, out=buffer())
-
-    ahead = {name: transform(name, shift_1) for name in shifted}
-    prev = {}
-    for name, values in ahead.items():
-        out = buffer()
-        prev[name] = np.take(values, before, axis=0, out=out) if out is not None else values[before]
+    ahead = {name: dif(coeffs[name], half, g=shift_1) for name in shifted}
+    prev = {name: values[before] for name, values in ahead.items()}
     out = np.empty((n, 4), dtype=np.uint64)
-    evals = {name: transform(name, shift) for name in set(names) | set(shifted)}
+    evals = {name: dif(coeffs[name], half, g=shift) for name in set(names) | set(shifted)}
     out[:half] = constraint_sum(evals, challenges, circuit, prev)
-    pool.extend(prev.values())
-    prev = {name: evals.pop(name) for name in shifted}
-    pool.extend(evals.values())
-    evals = {name: ahead.pop(name) if name in ahead else transform(name, shift_1)
+    prev = {name: evals[name] for name in shifted}
+    del evals
+    evals = {name: ahead.pop(name) if name in ahead else dif(coeffs[name], half, g=shift_1)
              for name in names}  # fmt: skip
     out[half:] = constraint_sum(evals, challenges, circuit, prev)
-    pool.extend(prev.values())
-    pool.extend(evals.values())
     return out
