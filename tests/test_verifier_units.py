@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from zkpor.verifier.amounts import format_units, parse_units
 from zkpor.verifier.errors import VerificationError
 from zkpor.verifier.field import R, batch_inv, root_of_unity
-from zkpor.verifier.fingerprint import fingerprint, hash_to_field, user_mask
+from zkpor.verifier.fingerprint import fingerprint, hash_to_field, user_mask, user_masks
 from zkpor.verifier.merkle import (
     EMPTY,
     leaf_hash,
@@ -80,6 +80,20 @@ def test_fingerprint_is_linear_in_balances() -> None:
     assert fingerprint(mask, [(0, 5), (2, -3)], rho) == (mask + rho * 5 - rho**3 * 3) % R
     assert fingerprint(mask, [(0, 2), (0, 3)], rho) == fingerprint(mask, [(0, 5)], rho)
     assert user_mask("snap", bytes(32), "alice") != user_mask("snap", bytes(32), "alicf")
+
+
+def test_batched_masks_equal_the_definition() -> None:
+    """user_masks (the trace's) is user_mask per user, odd uids included; it refuses a
+    short salt and mismatched lists."""
+    uids = ["alice", "", "ü\u200b名前", "a" * 300, "x\ny"]
+    salts = [bytes([i]) * 32 for i in range(len(uids))]
+    assert user_masks("snap-ü", salts, uids) == [
+        user_mask("snap-ü", salt, uid) for salt, uid in zip(salts, uids, strict=True)
+    ]
+    with pytest.raises(ValueError):
+        user_masks("snap", [bytes(31)], ["alice"])
+    with pytest.raises(ValueError):
+        user_masks("snap", salts, uids[:2])
 
 
 def test_field_helpers() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from hashlib import sha256
 
 from zkpor.verifier.field import R
@@ -21,6 +21,25 @@ def user_mask(snapshot_id: str, salt: bytes, uid: str) -> int:
     if len(salt) != SALT_BYTES:
         raise ValueError(f"a salt is {SALT_BYTES} bytes, got {len(salt)}")
     return hash_to_field(b"zkpor-mask" + snapshot_id.encode() + salt + uid.encode())
+
+
+def user_masks(snapshot_id: str, salts: Sequence[bytes], uids: Sequence[str]) -> list[int]:
+    """[user_mask(snapshot_id, salt, uid) ...] for many users (the prover's trace): the
+    common prefix is hashed once and each SHA-256 state copied, not rebuilt."""
+    if len(salts) != len(uids):
+        raise ValueError(f"{len(salts)} salts for {len(uids)} users")
+    prefix = sha256(b"zkpor-mask" + snapshot_id.encode())
+    out = []
+    for salt, uid in zip(salts, uids, strict=True):
+        if len(salt) != SALT_BYTES:
+            raise ValueError(f"a salt is {SALT_BYTES} bytes, got {len(salt)}")
+        h0 = prefix.copy()
+        h0.update(salt + uid.encode())
+        h1 = h0.copy()
+        h0.update(b"\x00")
+        h1.update(b"\x01")
+        out.append(int.from_bytes(h0.digest() + h1.digest(), "big") % R)
+    return out
 
 
 def fingerprint(mask: int, entries: Iterable[tuple[int, int]], rho: int) -> int:

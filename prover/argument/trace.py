@@ -44,7 +44,7 @@ from zkpor.prover.arith.field import (
 from zkpor.prover.arith.prefix import segmented_cumsum
 from zkpor.prover.exchange.snapshot import Snapshot
 from zkpor.verifier.field import R
-from zkpor.verifier.fingerprint import SALT_BYTES, user_mask
+from zkpor.verifier.fingerprint import SALT_BYTES, user_masks
 
 
 class TraceError(ValueError):
@@ -280,7 +280,7 @@ def _masks(snapshot: Snapshot, snapshot_id: str, lay: _Layout) -> tuple[np.ndarr
     n_users = snapshot.n_users
     salts_blob = secrets.token_bytes(SALT_BYTES * n_users)
     salts = [salts_blob[i * SALT_BYTES : (i + 1) * SALT_BYTES] for i in range(n_users)]
-    masks = [user_mask(snapshot_id, salts[u], uid) for u, uid in enumerate(snapshot.uids)]
+    masks = user_masks(snapshot_id, salts, snapshot.uids)
     mask = fr_zeros(lay.n)
     if n_users:
         mask[lay.summary_row] = fr_from_ints(masks)
