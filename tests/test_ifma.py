@@ -170,3 +170,85 @@ def test_lockstep_transforms_equal_the_scalar_ones(k: int, monkeypatch: pytest.M
             outs.append((f, ntt.dit(f.copy(), inverse=not inverse, c0=c0, g=g)))
         assert (outs[0][0] == outs[1][0]).all()
         assert (outs[0][1] == outs[1][1]).all()
+
+
+_MONT = (1 << 256) % R  # element a is held as a * 2^256 mod p (in 260-form: a * 2^260)
+
+
+def _raw_lanes(reps: list[int]) -> np.ndarray:
+    """Lane blocks holding the given representatives (below 2^260) as they are."""
+    buf = np.zeros(len(reps) // LANES * BLOCK, dtype=np.uint64)
+    for i, x in enumerate(reps):
+        p, q = divmod(i, LANES)
+        for k in range(5):
+            buf[p * BLOCK + LANES * k + q] = (x >> (52 * k)) & ((1 << 52) - 1)
+    return buf
+
+
+def _raw_ints(buf: np.ndarray) -> list[int]:
+    """The representatives in lane blocks as stored (not reduced)."""
+    return [
+        sum(int(buf[p * BLOCK + LANES * k + q]) << (52 * k) for k in range(5))
+        for p in range(buf.shape[0] // BLOCK)
+        for q in range(LANES)
+    ]
+
+
+def _lazy(rng: random.Random, xs: list[int]) -> list[int]:
+    """Montgomery representatives of xs, about half of them lifted by p (below 2p), with
+    the largest, 2p - 1, among them."""
+    reps = [x * _MONT % R + (R if rng.random() < 0.5 else 0) for x in xs]
+    reps[0] = 2 * R - 1
+    return reps
+
+
+@pytest.mark.parametrize("kind", [0, 1, 2])
+def test_butterflies_in_the_lazy_form(kind: int) -> None:
+    """Inputs below 2p (not p) give outputs below 2p congruent to the butterfly's values,
+    and unpack8 returns them fully reduced."""
+    rng = random.Random(30 + kind)
+    reps = _lazy(rng, [rng.randrange(R) for _ in range(16 * LANES)])
+    xs = [r * pow(_MONT, -1, R) % R for r in reps]
+    ws = _values(rng, 8)
+    buf = _raw_lanes(reps)
+    _butterflies(buf, table_260(fr_from_ints(ws)), kind)
+    got = _raw_ints(buf)
+    assert all(g < 2 * R for g in got)
+    want = []
+    for p in range(8):
+        u, v, w = xs[16 * p : 16 * p + 8], xs[16 * p + 8 : 16 * p + 16], ws[p]
+        if kind == 0:
+            want += [a + b for a, b in zip(u, v, strict=True)]
+            want += [(a - b) * w for a, b in zip(u, v, strict=True)]
+        elif kind == 1:
+            want += [a + b * w for a, b in zip(u, v, strict=True)]
+            want += [a - b * w for a, b in zip(u, v, strict=True)]
+        else:
+            want += [a + b for a, b in zip(u, v, strict=True)]
+            want += [a - b for a, b in zip(u, v, strict=True)]
+    assert [g % R for g in got] == [x % R * _MONT % R for x in want]
+    assert _ints(buf) == [x % R for x in want]
+
+
+def test_products_in_the_lazy_form() -> None:
+    """mul_step with the lane values and the running multiplier below 2p: both results
+    below 2p and congruent to the products."""
+    rng = random.Random(40)
+    reps = _lazy(rng, [rng.randrange(R) for _ in range(4 * LANES)])
+    xs = [r * pow(_MONT, -1, R) % R for r in reps]
+    cs = [rng.randrange(R) for _ in range(LANES)]
+    ss = _values(rng, LANES)
+    buf = _raw_lanes(reps)
+    mont260 = (1 << 260) % R
+    cur = _raw_lanes([c * mont260 % R + R for c in cs])
+    step = np.empty(BLOCK, dtype=np.uint64)
+    to_lanes(fr_from_ints(ss), step)
+    _mul_steps(buf, cur, step)
+    want, c = [], list(cs)
+    for p in range(4):
+        want += [xs[LANES * p + q] * c[q] % R for q in range(LANES)]
+        c = [c[q] * ss[q] % R for q in range(LANES)]
+    got = _raw_ints(buf)
+    assert all(g < 2 * R for g in got) and all(g < 2 * R for g in _raw_ints(cur))
+    assert [g % R for g in got] == [x * _MONT % R for x in want]
+    assert [g % R for g in _raw_ints(cur)] == [x * mont260 % R for x in c]
