@@ -152,8 +152,11 @@ def _mont(builder, x, y, lazy=False):  # type: ignore[no-untyped-def]
     fnty = ir.FunctionType(_RET5, [_V8] * 10)
     name = _MONT_FN + ("_lazy" if lazy else "")
     fn = internal_function(
-        builder.module, name, fnty, lambda b, a: _mont_body(b, a[:5], a[5:], not lazy)
+        builder.module, name, fnty, lambda b, a: _mont_body(b, a[:5], a[5:], not lazy),
+        noinline=not lazy,
     )
+    if lazy and "alwaysinline" not in fn.attributes:
+        fn.attributes.add("alwaysinline")
     res = builder.call(fn, [*x, *y])
     return [builder.extract_value(res, i) for i in range(5)]
 
