@@ -137,6 +137,20 @@ def run_worker(kind: str, arg: int, pythonpath: Path, timeout_s: float) -> dict[
     return json.loads(lines[-1])
 
 
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median prove time (the lower middle one of an even count), with
+    every run's prove time and peak RSS in ``samples``: its rounds stay one run's."""
+    ordered = sorted(runs, key=lambda run: run["prove_s"])
+    pick = dict(ordered[(len(ordered) - 1) // 2])
+    pick["samples"] = [{"prove_s": r["prove_s"], "peak_rss_mb": r["peak_rss_mb"],
+                        "load_avg": r["load_avg"]} for r in runs]  # fmt: skip
+    return pick
+
+
+def _samples(run: dict[str, Any]) -> str:
+    return ", ".join(f"{s['prove_s']:.2f}" for s in run.get("samples", [run]))
+
+
 def _ratio(before: float, after: float) -> str:
     return f"{before / after:.2f}x" if after else "-"
 
@@ -168,6 +182,9 @@ def markdown(result: dict[str, Any]) -> str:
             f"{pb['load_avg'][0]:.1f}/{pb['load_avg'][1]:.1f}, after "
             f"{pa['load_avg'][0]:.1f}/{pa['load_avg'][1]:.1f}.", "",
         ]  # fmt: skip
+        if len(pa.get("samples", [])) > 1:
+            lines += [f"Each side's median of {len(pa['samples'])} runs, alternating; prove s, "
+                      f"before: {_samples(pb)}; after: {_samples(pa)}.", ""]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -178,8 +195,15 @@ def markdown(result: dict[str, Any]) -> str:
 @click.option("--json", "json_out", type=click.Path(path_type=Path), required=True)
 @click.option("--markdown", "md_out", type=click.Path(path_type=Path))
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds per point.")
+@click.option("--repeat", default=1, show_default=True, type=click.IntRange(1),
+              help="Runs per point and side, alternating; the tables show each side's median run.")  # fmt: skip
 def bench_phases(
-    before: str, users_list: tuple[int, ...], json_out: Path, md_out: Path | None, timeout: float
+    before: str,
+    users_list: tuple[int, ...],
+    json_out: Path,
+    md_out: Path | None,
+    timeout: float,
+    repeat: int,
 ) -> None:
     """Prove synthetic snapshots with the code of BEFORE and of HEAD, round by round."""
     roots = {"before": export_commit(before), "after": export_commit("HEAD")}
@@ -193,13 +217,14 @@ def bench_phases(
         "machine": machine_info(), "points": [],
     }  # fmt: skip
     for users in users_list:
-        point = {}
-        for side in ("before", "after"):
-            click.echo(f"{side}: {users:,} users ...", err=True)
-            point[side] = run_worker("prove", users, roots[side][0], timeout)
-            click.echo(f"  prove {point[side]['prove_s']} s, peak {point[side]['peak_rss_mb']} MB",
-                       err=True)  # fmt: skip
-        result["points"].append(point)
+        runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
+        for r in range(repeat):
+            for side in ("before", "after"):
+                click.echo(f"{side}: {users:,} users (run {r + 1} of {repeat}) ...", err=True)
+                run = run_worker("prove", users, roots[side][0], timeout)
+                runs[side].append(run)
+                click.echo(f"  prove {run['prove_s']} s, peak {run['peak_rss_mb']} MB", err=True)
+        result["points"].append({side: median_run(runs[side]) for side in runs})
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(result, indent=2) + "\n")
     if md_out:

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from benches.prover_phases import PHASES, PhaseClock, markdown, prove_point
+from benches.prover_phases import PHASES, PhaseClock, markdown, median_run, prove_point
 from benches.sweep import export_commit
 
 
@@ -39,3 +39,19 @@ def test_export_commit_and_report(tmp_path) -> None:  # noqa: ANN001
     text = markdown(result)
     assert "### N = 2^16 (50 users x 2 entries)" in text
     assert "| round 5 |" in text and "1.00x" in text
+
+
+def test_median_run_keeps_one_runs_rounds_and_every_sample() -> None:
+    runs = [{"prove_s": t, "peak_rss_mb": 100 + i, "load_avg": [1.0, 1.0], "tag": i}
+            for i, t in enumerate([3.0, 1.0, 2.0, 9.0])]  # fmt: skip
+    pick = median_run(runs)
+    assert pick["tag"] == 2 and pick["prove_s"] == 2.0  # lower middle of 1, 2, 3, 9
+    assert [s["prove_s"] for s in pick["samples"]] == [3.0, 1.0, 2.0, 9.0]
+    assert median_run(runs[:3])["tag"] == 2
+    point = {"before": pick, "after": median_run(runs[:3])}
+    for side in point.values():
+        side.update(log_n=16, users=50, verify_s=0.5, proof_bytes=3048,
+                    phases={p: {"s": 0.1, "peak_rss_mb": 100} for p in PHASES})  # fmt: skip
+    text = markdown({"before": {"commit": "a"}, "after": {"commit": "b"}, "msm_full_s": 1.0,
+                     "msm_load": 0.5, "points": [point]})  # fmt: skip
+    assert "median of 3 runs" in text and "before: 3.00, 1.00, 2.00, 9.00" in text
