@@ -10,10 +10,11 @@ and R-point transforms along the rows, every sub-transform in cache with one sma
 twiddle table. The decimation-in-frequency form (:func:`dif`) takes natural order to
 bit-reversed order, the decimation-in-time form (:func:`dit`) bit-reversed order to
 natural, so a forward transform followed by an inverse one needs no reordering (the
-quotient works that way). The column pass also applies a coset scaling c0 * g^i, so it costs no
-pass of its own; :func:`dif` folds coefficients beyond N first (one axpy pass per block).
-Both kernels can work in place (each column block and each row is read before it is
-written), so a folded input is transformed where it was folded.
+quotient works that way). The column pass also applies a coset scaling c0 * g^i, so
+it costs no pass of its own; :func:`dif` folds coefficients beyond N first (one axpy
+pass per block). Both kernels can work in place (each column block and each row is
+read before it is written), so a folded input is transformed where it was folded.
+The bit reversal (:func:`bitrev_permute`) moves 32 x 32 tiles.
 """
 
 from __future__ import annotations
