@@ -146,9 +146,9 @@ _RET5 = ir.LiteralStructType([_V8] * 5)
 
 
 def _mont(builder, x, y, lazy=False):  # type: ignore[no-untyped-def]
-    """:func:`_mont_body` as a call of one internal, non-inlined function per module
-    (two: the reduced and the ``lazy`` one): inlined at every node of a constraint kernel
-    it cost minutes of LLVM time."""
+    """:func:`_mont_body` as a call of one internal function per module: the reduced one
+    non-inlined (inlined at every node of a constraint kernel it cost minutes of LLVM
+    time), the ``lazy`` one inlined into the NTT's few butterflies and steps."""
     fnty = ir.FunctionType(_RET5, [_V8] * 10)
     name = _MONT_FN + ("_lazy" if lazy else "")
     fn = internal_function(
