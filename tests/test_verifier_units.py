@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -82,18 +84,27 @@ def test_fingerprint_is_linear_in_balances() -> None:
     assert user_mask("snap", bytes(32), "alice") != user_mask("snap", bytes(32), "alicf")
 
 
-def test_batched_masks_equal_the_definition() -> None:
-    """user_masks (the trace's) is user_mask per user, odd uids included; it refuses a
+def test_masks_follow_the_definition() -> None:
+    """user_mask and user_masks (the trace's) are SHA256(d || 0) || SHA256(d || 1) mod r of
+    d = "zkpor-mask" || snapshot_id || salt || uid, odd uids included; they refuse a
     short salt and mismatched lists."""
     uids = ["alice", "", "ü\u200b名前", "a" * 300, "x\ny"]
     salts = [bytes([i]) * 32 for i in range(len(uids))]
-    assert user_masks("snap-ü", salts, uids) == [
-        user_mask("snap-ü", salt, uid) for salt, uid in zip(salts, uids, strict=True)
-    ]
-    with pytest.raises(ValueError):
-        user_masks("snap", [bytes(31)], ["alice"])
-    with pytest.raises(ValueError):
-        user_masks("snap", salts, uids[:2])
+    want = []
+    for salt, uid in zip(salts, uids, strict=True):
+        d = b"zkpor-mask" + "snap-ü".encode() + salt + uid.encode()
+        wide = hashlib.sha256(d + b"\x00").digest() + hashlib.sha256(d + b"\x01").digest()
+        want.append(int.from_bytes(wide, "big") % R)
+    assert user_masks("snap-ü", salts, uids) == want
+    assert [user_mask("snap-ü", s, u) for s, u in zip(salts, uids, strict=True)] == want
+    assert hash_to_field(b"abc") == int.from_bytes(
+        hashlib.sha256(b"abc\x00").digest() + hashlib.sha256(b"abc\x01").digest(), "big"
+    ) % R
+    for bad in (lambda: user_masks("snap", [bytes(31)], ["alice"]),
+                lambda: user_mask("snap", bytes(33), "alice"),
+                lambda: user_masks("snap", salts, uids[:2])):  # fmt: skip
+        with pytest.raises(ValueError):
+            bad()
 
 
 def test_field_helpers() -> None:
