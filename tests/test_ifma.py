@@ -81,6 +81,32 @@ def _ints(buf: np.ndarray) -> list[int]:
     return fr_to_ints(out)
 
 
+def _step_products(xs: list[int], cs: list[int], ss: list[int]) -> tuple[list[int], list[int]]:
+    """What _mul_steps gives: x * c per lane, c *= s after each position; and the last c."""
+    want, c = [], list(cs)
+    for p in range(len(xs) // LANES):
+        want += [xs[LANES * p + q] * c[q] % R for q in range(LANES)]
+        c = [c[q] * ss[q] % R for q in range(LANES)]
+    return want, c
+
+
+def _butterfly_values(xs: list[int], ws: list[int], kind: int) -> list[int]:
+    """What _butterflies gives (unreduced): pairs of positions 2p, 2p + 1 with twiddle ws[p]."""
+    want: list[int] = []
+    for p in range(len(ws)):
+        u, v, w = xs[16 * p : 16 * p + 8], xs[16 * p + 8 : 16 * p + 16], ws[p]
+        if kind == 0:
+            want += [a + b for a, b in zip(u, v, strict=True)]
+            want += [(a - b) * w for a, b in zip(u, v, strict=True)]
+        elif kind == 1:
+            want += [a + b * w for a, b in zip(u, v, strict=True)]
+            want += [a - b * w for a, b in zip(u, v, strict=True)]
+        else:
+            want += [a + b for a, b in zip(u, v, strict=True)]
+            want += [a - b for a, b in zip(u, v, strict=True)]
+    return want
+
+
 def test_pack_unpack_round_trip_with_strides() -> None:
     rng = random.Random(1)
     xs = _values(rng, 64)
@@ -110,10 +136,7 @@ def test_products_against_ints() -> None:
     to_lanes(fr_from_ints(cs), cur)
     to_lanes(fr_from_ints(ss), step)
     _mul_steps(buf, cur, step)
-    want, c = [], list(cs)
-    for p in range(8):
-        want += [xs[LANES * p + q] * c[q] % R for q in range(LANES)]
-        c = [c[q] * ss[q] % R for q in range(LANES)]
+    want, c = _step_products(xs, cs, ss)
     assert _ints(buf) == want
     # cur is in 260-form: multiplying a lane block of ones by it reads it back
     ones = _lanes([1] * LANES)
@@ -133,22 +156,7 @@ def test_butterflies_against_ints(kind: int) -> None:
     ws = _values(rng, 8)
     buf = _lanes(xs)
     _butterflies(buf, table_260(fr_from_ints(ws)), kind)
-    want = []
-    for p in range(8):
-        u, v, w = xs[16 * p : 16 * p + 8], xs[16 * p + 8 : 16 * p + 16], ws[p]
-        if kind == 0:
-            want += [(a + b) % R for a, b in zip(u, v, strict=True)] + [
-                (a - b) * w % R for a, b in zip(u, v, strict=True)
-            ]
-        elif kind == 1:
-            want += [(a + b * w) % R for a, b in zip(u, v, strict=True)] + [
-                (a - b * w) % R for a, b in zip(u, v, strict=True)
-            ]
-        else:
-            want += [(a + b) % R for a, b in zip(u, v, strict=True)] + [
-                (a - b) % R for a, b in zip(u, v, strict=True)
-            ]
-    assert _ints(buf) == want
+    assert _ints(buf) == [x % R for x in _butterfly_values(xs, ws, kind)]
 
 
 @pytest.mark.parametrize("k", [6, 7, 8, 11, 13])
@@ -214,18 +222,7 @@ def test_butterflies_in_the_lazy_form(kind: int) -> None:
     _butterflies(buf, table_260(fr_from_ints(ws)), kind)
     got = _raw_ints(buf)
     assert all(g < 2 * R for g in got)
-    want = []
-    for p in range(8):
-        u, v, w = xs[16 * p : 16 * p + 8], xs[16 * p + 8 : 16 * p + 16], ws[p]
-        if kind == 0:
-            want += [a + b for a, b in zip(u, v, strict=True)]
-            want += [(a - b) * w for a, b in zip(u, v, strict=True)]
-        elif kind == 1:
-            want += [a + b * w for a, b in zip(u, v, strict=True)]
-            want += [a - b * w for a, b in zip(u, v, strict=True)]
-        else:
-            want += [a + b for a, b in zip(u, v, strict=True)]
-            want += [a - b for a, b in zip(u, v, strict=True)]
+    want = _butterfly_values(xs, ws, kind)
     assert [g % R for g in got] == [x % R * _MONT % R for x in want]
     assert _ints(buf) == [x % R for x in want]
 
@@ -244,10 +241,7 @@ def test_products_in_the_lazy_form() -> None:
     step = np.empty(BLOCK, dtype=np.uint64)
     to_lanes(fr_from_ints(ss), step)
     _mul_steps(buf, cur, step)
-    want, c = [], list(cs)
-    for p in range(4):
-        want += [xs[LANES * p + q] * c[q] % R for q in range(LANES)]
-        c = [c[q] * ss[q] % R for q in range(LANES)]
+    want, c = _step_products(xs, cs, ss)
     got = _raw_ints(buf)
     assert all(g < 2 * R for g in got) and all(g < 2 * R for g in _raw_ints(cur))
     assert [g % R for g in got] == [x * _MONT % R for x in want]
